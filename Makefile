@@ -1,0 +1,83 @@
+# dangqun — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Find a Python 3.12+ interpreter: $(PYTHON) if given, then the usual names, then pyenv and
+# Debian locations. Each candidate is run to check its version (pyenv shims may refuse).
+PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 python \
+	$(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3) \
+	$(wildcard /usr/bin/python3.1[2-9] /usr/local/bin/python3.1[2-9])
+find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 12) else None' 2>/dev/null)))
+
+.PHONY: help setup install install-dev migrate seed run test lint format messages clean
+
+help:
+	@echo "make run    — set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
+	@echo "make test   — install dev dependencies and run lint, checks and the whole test suite"
+	@echo "make setup  — venv, install, migrate, seed_demo (idempotent)"
+	@echo "make format — format the code with ruff"
+
+$(PY):
+	@py="$(call find_python)"; \
+	if [ -z "$$py" ]; then \
+		echo "dangqun needs Python 3.12 or newer, and none was found."; \
+		echo "Install one (Debian/Ubuntu: apt-get install python3.13 python3.13-venv;"; \
+		echo "macOS: brew install python@3.13; or pyenv install 3.13) or run: make PYTHON=/path/to/python3.12"; \
+		exit 1; \
+	fi; \
+	echo "Creating $(VENV) with $$py"; \
+	"$$py" -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check uv
+
+# Installs re-run only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(BIN)/uv pip install --quiet --python $(PY) -r pyproject.toml
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(BIN)/uv pip install --quiet --python $(PY) -r pyproject.toml --extra dev
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+var/media:
+	@mkdir -p var/media
+
+migrate: install var/media
+	@$(PY) manage.py migrate --no-input -v 0
+
+seed: migrate
+	@$(PY) manage.py seed_demo
+
+setup: seed
+
+run: setup
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install-dev var/media lint
+	$(PY) manage.py makemigrations --check --dry-run -v 1
+	DEBUG=False SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-value-for-checks-only \
+		ALLOWED_HOSTS=dangqun.example.cn $(PY) manage.py check --deploy --fail-level WARNING
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+messages: install-dev
+	cd centers && ../$(PY) ../manage.py makemessages -l en
+	$(PY) manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3 .pytest_cache .ruff_cache

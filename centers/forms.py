@@ -1,0 +1,140 @@
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from centers.images import process_upload
+from centers.models import Center, Exhibition, Photo, Room, Service, Team
+
+
+class ImageUploadField(forms.FileField):
+    """A file field that accepts only a real image and returns it re-encoded (EXIF stripped)."""
+
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+
+    def clean(self, data, initial=None):
+        value = super().clean(data, initial)
+        if value and value is not initial and hasattr(value, "read"):
+            return process_upload(value)
+        return value
+
+
+class CenterForm(forms.ModelForm):
+    class Meta:
+        model = Center
+        fields = [
+            "name",
+            "short_name",
+            "brand",
+            "brand_story",
+            "intro",
+            "address",
+            "phone",
+            "opening_hours",
+            "area_sqm",
+            "is_published",
+        ]
+        widgets = {
+            "brand_story": forms.Textarea(attrs={"rows": 3}),
+            "intro": forms.Textarea(attrs={"rows": 5}),
+            "opening_hours": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class RoomForm(forms.ModelForm):
+    photo = ImageUploadField(label=_("照片"), required=False)
+
+    class Meta:
+        model = Room
+        fields = ["name", "kind", "capacity", "description", "photo", "sort_order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class ExhibitionForm(forms.ModelForm):
+    class Meta:
+        model = Exhibition
+        fields = ["name", "description", "halls", "sort_order"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "halls": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "description", "sort_order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["kind", "name", "description", "member_count", "sort_order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, center=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._center = center or getattr(self.instance, "center", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        name, kind = cleaned.get("name"), cleaned.get("kind")
+        if self._center and name and kind:
+            clash = Team.objects.filter(center=self._center, kind=kind, name=name)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("name", _("本中心已有同名的队伍或组织。"))
+        return cleaned
+
+
+class PhotoForm(forms.ModelForm):
+    image = ImageUploadField(label=_("照片"))
+
+    class Meta:
+        model = Photo
+        fields = ["image", "caption", "sort_order"]
+
+
+@dataclass(frozen=True)
+class ContentKind:
+    """One kind of content on a center page that staff keep in the console."""
+
+    key: str
+    model: type
+    form: type
+    label: str
+    image_field: str | None = None
+
+
+CONTENT_KINDS = {
+    kind.key: kind
+    for kind in [
+        ContentKind("rooms", Room, RoomForm, _("功能室"), image_field="photo"),
+        ContentKind("exhibitions", Exhibition, ExhibitionForm, _("展馆")),
+        ContentKind("services", Service, ServiceForm, _("重点服务")),
+        ContentKind("teams", Team, TeamForm, _("队伍与组织")),
+        ContentKind("photos", Photo, PhotoForm, _("照片"), image_field="image"),
+    ]
+}
+
+
+class PhoneAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("手机号码或密码不正确，请重新输入。"),
+        "inactive": _("该账号已停用，请联系社区工作人员。"),
+    }
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("搜索名称"), required=False, max_length=50)
+    level = forms.ChoiceField(
+        label=_("层级"), required=False, choices=[("", _("全部层级")), *Center.Level.choices]
+    )
+    street = forms.ChoiceField(label=_("所属街道"), required=False)
+
+    def __init__(self, *args, streets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["street"].choices = [("", _("全部街道"))] + [(s.slug, s.name) for s in streets]

@@ -1,0 +1,50 @@
+"""Registries through which other apps add to center pages and reports.
+
+`centers` never imports the other apps; each one registers here in its AppConfig.ready().
+
+A page section is a callable `section(center, request) -> dict | None`. It receives the public
+center (with `path` for subtree queries) and returns the context for its template, or None to
+stay hidden. It must run a fixed number of queries whatever the data size.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class PageSection:
+    key: str
+    template: str
+    build: object
+    order: int = 100
+
+
+@dataclass
+class Registry:
+    items: dict = field(default_factory=dict)
+
+    def register(self, item):
+        self.items[item.key] = item
+        return item
+
+    def unregister(self, key):
+        self.items.pop(key, None)
+
+    def __iter__(self):
+        return iter(sorted(self.items.values(), key=lambda item: (item.order, item.key)))
+
+
+#: Sections shown on a public center page, below the center's own content.
+center_page_sections = Registry()
+
+#: Report sections for the district dashboard (filled by the apps; see reports).
+report_sections = Registry()
+
+
+def render_center_sections(center, request):
+    """[(section, context)] for every registered section that has something to show."""
+    rendered = []
+    for section in center_page_sections:
+        context = section.build(center, request)
+        if context is not None:
+            rendered.append((section, context))
+    return rendered

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
+from django.views.i18n import set_language
+from django.views.static import serve
+
+from centers import views as center_views
+from centers.forms import PhoneAuthenticationForm
+from centers.sitemaps import sitemaps
+
+urlpatterns = [
+    path("", center_views.home, name="home"),
+    path("centers/", include("centers.urls")),
+    path("manage/", include("centers.manage_urls")),
+    path(
+        "accounts/login/",
+        login_not_required(
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, authentication_form=PhoneAuthenticationForm
+            )
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("healthz", center_views.healthz, name="healthz"),
+    path("readyz", center_views.readyz, name="readyz"),
+    path("robots.txt", center_views.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        login_not_required(sitemap),
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            login_not_required(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    ]
+
+handler404 = "centers.views.page_not_found"
+handler500 = "centers.views.server_error"
+handler403 = "centers.views.permission_denied"

@@ -1,0 +1,102 @@
+"""Shared personas over a small district: district → two streets → communities."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from centers.models import Center, StaffRole
+from tests.factories import CenterFactory, StaffRoleFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Password hashing is not under test; a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def tree(db):
+    district = CenterFactory(
+        name="测试区党群服务中心", short_name="区中心", slug="district", level=Center.Level.DISTRICT
+    )
+    street = CenterFactory(
+        parent=district,
+        name="中专路街道党群服务中心",
+        short_name="中专路街道",
+        slug="zhongzhuanlu",
+        level=Center.Level.STREET,
+    )
+    other_street = CenterFactory(
+        parent=district,
+        name="人民路街道党群服务中心",
+        short_name="人民路街道",
+        slug="renminlu",
+        level=Center.Level.STREET,
+    )
+    community = CenterFactory(
+        parent=street,
+        name="创业社区党群服务中心",
+        short_name="创业社区",
+        slug="chuangye",
+    )
+    sibling = CenterFactory(
+        parent=street,
+        name="展览馆社区党群服务中心",
+        short_name="展览馆社区",
+        slug="zhanlanguan",
+    )
+    other_community = CenterFactory(
+        parent=other_street,
+        name="健康社区党群服务中心",
+        short_name="健康社区",
+        slug="jiankang",
+    )
+    return SimpleNamespace(
+        district=district,
+        street=street,
+        other_street=other_street,
+        community=community,
+        sibling=sibling,
+        other_community=other_community,
+    )
+
+
+def _staff(center, role=StaffRole.Role.EDITOR, **kwargs):
+    return StaffRoleFactory(center=center, role=role, **kwargs).user
+
+
+@pytest.fixture
+def district_admin(tree):
+    return _staff(tree.district, StaffRole.Role.MANAGER, user__name="区管理员")
+
+
+@pytest.fixture
+def street_staff(tree):
+    return _staff(tree.street, user__name="街道工作人员")
+
+
+@pytest.fixture
+def community_worker(tree):
+    return _staff(tree.community, user__name="社区工作人员")
+
+
+@pytest.fixture
+def community_viewer(tree):
+    return _staff(tree.community, StaffRole.Role.VIEWER, user__name="社区查看员")
+
+
+@pytest.fixture
+def outsider(tree):
+    """Staff of another community: sees nothing of ours."""
+    return _staff(tree.other_community, user__name="其他社区工作人员")
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(name="居民")
+
+
+def client_for(client, user):
+    client.force_login(user)
+    return client
