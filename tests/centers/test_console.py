@@ -47,7 +47,11 @@ def test_dashboard_lists_centers_in_scope(client, street_staff):
     client.force_login(street_staff)
     response = client.get(reverse("manage:dashboard"))
     assert response.status_code == 200
-    assert {c.slug for c in response.context["centers"]} == {"zhongzhuanlu", "chuangye", "zhanlanguan"}
+    assert {c.slug for c in response.context["centers"]} == {
+        "zhongzhuanlu",
+        "chuangye",
+        "zhanlanguan",
+    }
     assert "健康社区" not in response.content.decode()
 
 
@@ -76,7 +80,9 @@ def test_community_worker_cannot_see_or_change_another_community(client, communi
 
 def test_street_staff_can_change_their_communities(client, street_staff, tree):
     client.force_login(street_staff)
-    response = client.post(edit_url("zhanlanguan"), {**CENTER_DATA, "name": "展览馆社区党群服务中心"})
+    response = client.post(
+        edit_url("zhanlanguan"), {**CENTER_DATA, "name": "展览馆社区党群服务中心"}
+    )
     assert response.status_code == 302
     assert Center.objects.get(slug="zhanlanguan").brand == "众心向和谐"
     assert client.get(edit_url("jiankang")).status_code == 404
@@ -105,11 +111,15 @@ def test_invalid_center_form_shows_errors_not_500(client, community_worker):
 def test_add_edit_and_delete_a_room(client, community_worker, tree):
     client.force_login(community_worker)
     add = reverse("manage:content_add", args=["chuangye", "rooms"])
-    response = client.post(add, {"name": "多功能会议室", "kind": "meeting", "capacity": "60", "sort_order": "0"})
+    response = client.post(
+        add, {"name": "多功能会议室", "kind": "meeting", "capacity": "60", "sort_order": "0"}
+    )
     assert response.status_code == 302
     room = Room.objects.get(center=tree.community)
     edit = reverse("manage:content_edit", args=["chuangye", "rooms", room.pk])
-    client.post(edit, {"name": "多功能会议室", "kind": "meeting", "capacity": "80", "sort_order": "0"})
+    client.post(
+        edit, {"name": "多功能会议室", "kind": "meeting", "capacity": "80", "sort_order": "0"}
+    )
     room.refresh_from_db()
     assert room.capacity == 80
     delete = reverse("manage:content_delete", args=["chuangye", "rooms", room.pk])
@@ -126,15 +136,25 @@ def test_content_of_another_community_answers_404(client, community_worker, tree
     room = RoomFactory(center=tree.sibling)
     client.force_login(community_worker)
     for name in ["content_edit", "content_delete"]:
-        assert client.get(reverse(f"manage:{name}", args=["zhanlanguan", "rooms", room.pk])).status_code == 404
+        assert (
+            client.get(
+                reverse(f"manage:{name}", args=["zhanlanguan", "rooms", room.pk])
+            ).status_code
+            == 404
+        )
         # The same object through the worker's own slug is still not theirs.
-        assert client.post(reverse(f"manage:{name}", args=["chuangye", "rooms", room.pk])).status_code == 404
+        assert (
+            client.post(reverse(f"manage:{name}", args=["chuangye", "rooms", room.pk])).status_code
+            == 404
+        )
     assert Room.objects.filter(pk=room.pk).exists()
 
 
 def test_unknown_content_kind_is_404(client, community_worker):
     client.force_login(community_worker)
-    assert client.get(reverse("manage:content_add", args=["chuangye", "secrets"])).status_code == 404
+    assert (
+        client.get(reverse("manage:content_add", args=["chuangye", "secrets"])).status_code == 404
+    )
 
 
 def test_duplicate_team_name_is_a_form_error(client, community_worker, tree):
@@ -154,7 +174,9 @@ def test_console_views_refuse_other_methods(client, community_worker):
     assert client.put(edit_url("chuangye")).status_code == 405
 
 
-def test_console_center_page_runs_fixed_queries(client, street_staff, tree, django_assert_num_queries):
+def test_console_center_page_runs_fixed_queries(
+    client, street_staff, tree, django_assert_num_queries
+):
     client.force_login(street_staff)
     url = reverse("manage:center", args=["chuangye"])
     client.get(url)

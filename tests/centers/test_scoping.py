@@ -14,7 +14,11 @@ def _slugs(qs):
 
 
 def test_a_role_covers_the_centers_whole_subtree(tree, street_staff, community_worker):
-    assert _slugs(Center.objects.for_user(street_staff)) == {"zhongzhuanlu", "chuangye", "zhanlanguan"}
+    assert _slugs(Center.objects.for_user(street_staff)) == {
+        "zhongzhuanlu",
+        "chuangye",
+        "zhanlanguan",
+    }
     assert _slugs(Center.objects.for_user(community_worker)) == {"chuangye"}
 
 
