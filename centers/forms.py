@@ -1,11 +1,11 @@
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from centers.images import process_upload
-from centers.models import Center, Exhibition, Photo, Room, Service, Team
+from centers.models import Center, Exhibition, Photo, Room, Service, Team, User
 
 
 class ImageUploadField(forms.FileField):
@@ -126,6 +126,30 @@ class PhoneAuthenticationForm(AuthenticationForm):
         "invalid_login": _("手机号码或密码不正确，请重新输入。"),
         "inactive": _("该账号已停用，请联系社区工作人员。"),
     }
+
+
+class ResidentSignupForm(BaseUserCreationForm):
+    """A resident account: phone number, name and password, with consent to the privacy notice."""
+
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意：手机号码仅用于活动报名、议事进度通知和登录，不会公开。"),
+        error_messages={"required": _("请阅读并勾选同意后再注册。")},
+    )
+
+    class Meta:
+        model = User
+        fields = ["phone", "name"]
+        labels = {"name": _("姓名或称呼")}
+        help_texts = {"phone": _("用于登录和接收活动通知。")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = True
+        self.fields["phone"].widget.attrs.update({"inputmode": "numeric", "autocomplete": "tel"})
+        self.fields["phone"].error_messages["unique"] = _("这个手机号码已经注册过了，请直接登录。")
+
+    def save(self, commit=True):
+        raise NotImplementedError("Use centers.services.resident_register().")
 
 
 class DirectoryFilterForm(forms.Form):

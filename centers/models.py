@@ -349,3 +349,31 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.summary}"
+
+
+class Notification(models.Model):
+    """A message to one user (a moved activity, a promotion from the waiting list, …).
+
+    Shown in the user's account; also sent by email and SMS when the user has them.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("用户"),
+    )
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self):
+        return self.title

@@ -36,6 +36,20 @@ class Registry:
 #: Sections shown on a public center page, below the center's own content.
 center_page_sections = Registry()
 
+
+@dataclass(frozen=True)
+class AccountLink:
+    """A link on the resident's account page ("my sign-ups", "my issues", …)."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int = 100
+
+
+#: Links on the account page, filled by the apps.
+account_links = Registry()
+
 #: Report sections for the district dashboard (filled by the apps; see reports).
 report_sections = Registry()
 

@@ -5,7 +5,8 @@ from django.db import transaction
 
 from centers import scoping
 from centers.images import ProcessedImage
-from centers.models import AuditEntry, Center
+from centers.messaging import deliver
+from centers.models import AuditEntry, Center, Notification, User
 
 
 def audit(*, actor, center, action, obj, summary):
@@ -18,6 +19,13 @@ def audit(*, actor, center, action, obj, summary):
         object_id=str(obj.pk or ""),
         summary=summary[:255],
     )
+
+
+def notify(*, user, title, body="", url=""):
+    """Record a notification for a user and send it by email/SMS once the transaction commits."""
+    notification = Notification.objects.create(user=user, title=title, body=body, url=url)
+    transaction.on_commit(lambda: deliver(user, title, body))
+    return notification
 
 
 def _require(actor, perm, center):
@@ -112,3 +120,22 @@ def content_delete(*, actor, item) -> None:
     files = [f for f in (getattr(item, n, None) for n in ("photo", "image", "thumbnail")) if f]
     item.delete()
     transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+
+
+@transaction.atomic
+def resident_register(*, phone, name, password) -> User:
+    """Create a resident account (no staff role). Raises ValidationError for a taken phone."""
+    user = User(phone=phone, name=name)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark all of the user's notifications as read."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

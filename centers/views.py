@@ -1,16 +1,19 @@
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from centers import scoping, selectors, services
-from centers.forms import CONTENT_KINDS, CenterForm, DirectoryFilterForm
-from centers.sections import render_center_sections
+from centers.forms import CONTENT_KINDS, CenterForm, DirectoryFilterForm, ResidentSignupForm
+from centers.models import Notification
+from centers.sections import account_links, render_center_sections
 
 # -- Public pages ---------------------------------------------------------------------------
 
@@ -55,6 +58,45 @@ def center_detail(request, slug):
             "sections": render_center_sections(page.center, request),
             "can_edit": scoping.has_perm(request.user, "change", page.center),
         },
+    )
+
+
+# -- Resident accounts ------------------------------------------------------------------------
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def resident_signup(request):
+    if request.user.is_authenticated:
+        return redirect("account")
+    form = ResidentSignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.resident_register(
+            phone=form.cleaned_data["phone"],
+            name=form.cleaned_data["name"],
+            password=form.cleaned_data["password1"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("注册成功，欢迎您！"))
+        next_url = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            return redirect(next_url)
+        return redirect("account")
+    return render(
+        request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def account(request):
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("account")
+    notifications = list(Notification.objects.filter(user=request.user)[:20])
+    return render(
+        request,
+        "registration/account.html",
+        {"notifications": notifications, "links": list(account_links)},
     )
 
 

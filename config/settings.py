@@ -161,6 +161,8 @@ MAILERS = {
         "OPTIONS": env.json("MAIL_OPTIONS", default={}),
     }
 }
+# Text messages: the console backend logs them; a provider's backend is a class with send().
+SMS_BACKEND = env("SMS_BACKEND", default="centers.messaging.ConsoleSmsBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@dangqun.local")
 
 LOGGING = {

@@ -14,6 +14,8 @@ from centers.sitemaps import sitemaps
 urlpatterns = [
     path("", center_views.home, name="home"),
     path("centers/", include("centers.urls")),
+    path("activities/", include("activities.urls")),
+    path("manage/activities/", include("activities.manage_urls")),
     path("manage/", include("centers.manage_urls")),
     path(
         "accounts/login/",
@@ -25,6 +27,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", center_views.resident_signup, name="signup"),
+    path("accounts/", center_views.account, name="account"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", center_views.healthz, name="healthz"),
     path("readyz", center_views.readyz, name="readyz"),

@@ -1,7 +1,10 @@
 """factory_boy factories that build consistent center hierarchies."""
 
+from datetime import timedelta
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from centers.models import Center, Exhibition, Photo, Room, Service, StaffRole, Team
 
@@ -96,3 +99,31 @@ class StaffRoleFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     center = factory.SubFactory(CenterFactory)
     role = StaffRole.Role.EDITOR
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    """An activity with its occurrences created through the service (as staff would)."""
+
+    class Meta:
+        model = "activities.Activity"
+
+    center = factory.SubFactory(CenterFactory)
+    title = factory.Sequence(lambda n: f"活动{n}")
+    category = "culture"
+    audience = "all"
+    location = "社区广场"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=3))
+    duration_minutes = 90
+    capacity = 10
+    registration_closes_hours = 2
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db import transaction
+
+        from activities.services import _sync_occurrences
+
+        with transaction.atomic():
+            activity = super()._create(model_class, *args, **kwargs)
+            _sync_occurrences(activity, actor=None)
+        return activity

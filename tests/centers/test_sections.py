@@ -16,7 +16,7 @@ def registered():
             return None
         return {
             "key": "demo",
-            "title": "近期活动",
+            "title": "测试栏目",
             "items": [{"title": "老年大学书法课", "url": "/x/", "meta": "每周二 9:00"}],
         }
 
@@ -29,10 +29,10 @@ def registered():
 
 def test_a_registered_section_appears_on_center_pages(client, tree, registered):
     html = client.get(reverse("centers:detail", args=["chuangye"])).content.decode()
-    assert "近期活动" in html and "老年大学书法课" in html and "每周二 9:00" in html
+    assert "测试栏目" in html and "老年大学书法课" in html and "每周二 9:00" in html
     assert registered == ["chuangye"]
 
 
 def test_a_section_that_returns_none_stays_hidden(client, tree, registered):
     html = client.get(reverse("centers:detail", args=["zhongzhuanlu"])).content.decode()
-    assert "近期活动" not in html
+    assert "测试栏目" not in html

@@ -1,0 +1,81 @@
+"""iCalendar feeds (RFC 5545) and check-in QR codes."""
+
+import segno
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vRecur
+
+
+def qr_data_uri(text):
+    """An SVG QR code for `text` as a data: URI (allowed by the CSP's img-src)."""
+    return segno.make(text, error="m").svg_data_uri(scale=6, border=2, dark="#000", light="#fff")
+
+
+def _local(dt):
+    return timezone.localtime(dt)
+
+
+def _uid(activity):
+    return f"{activity.uid}@dangqun"
+
+
+def _base_event(activity, occurrence, *, start=None):
+    start = start or occurrence.starts_at
+    event = Event()
+    event.add("uid", _uid(activity))
+    event.add("summary", activity.title)
+    event.add("dtstart", _local(start))
+    event.add("dtend", _local(start) + (occurrence.ends_at - occurrence.starts_at))
+    event.add("dtstamp", activity.updated_at)
+    event.add("last-modified", activity.updated_at)
+    place = occurrence.room.name if occurrence.room_id else activity.location
+    event.add("location", f"{activity.center.name} {place}".strip())
+    if activity.description:
+        event.add("description", activity.description)
+    event.add("categories", [activity.get_category_display()])
+    return event
+
+
+def _events(activity, base_url):
+    occurrences = list(activity.occurrences.all())
+    if not occurrences:
+        return []
+    url = base_url + activity.get_absolute_url()
+    if not activity.recurrence:
+        occurrence = occurrences[0]
+        event = _base_event(activity, occurrence)
+        event.add("url", url)
+        if occurrence.is_cancelled:
+            event.add("status", "CANCELLED")
+        return [event]
+    first = occurrences[0]
+    master = _base_event(activity, first, start=first.original_start)
+    master.add("rrule", vRecur.from_ical(activity.recurrence.removeprefix("RRULE:")))
+    master.add("url", url)
+    cancelled = [_local(o.original_start) for o in occurrences if o.is_cancelled]
+    if cancelled:
+        master.add("exdate", cancelled)
+    events = [master]
+    for occurrence in occurrences:
+        if occurrence.is_moved and not occurrence.is_cancelled:
+            override = _base_event(activity, occurrence)
+            override.add("recurrence-id", _local(occurrence.original_start))
+            override.add("url", url)
+            events.append(override)
+    return events
+
+
+def ical_feed(activities, *, name=None, url=""):
+    """The calendar for `activities` (occurrences prefetched) as bytes."""
+    cal = Calendar()
+    cal.add("prodid", "-//dangqun//activities//ZH")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name or settings.SITE_NAME)
+    cal.add("x-wr-timezone", settings.TIME_ZONE)
+    base_url = url.split("/activities/")[0] if "/activities/" in url else ""
+    for activity in activities:
+        for event in _events(activity, base_url):
+            cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()
