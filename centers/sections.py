@@ -50,7 +50,42 @@ class AccountLink:
 #: Links on the account page, filled by the apps.
 account_links = Registry()
 
-#: Report sections for the district dashboard (filled by the apps; see reports).
+@dataclass(frozen=True)
+class DemoLoader:
+    """Another app's part of `seed_demo`: `load() -> Counter` of rows created, idempotent."""
+
+    key: str
+    load: object
+    order: int = 100
+
+
+#: Loaders run by `seed_demo` after the centers are in place.
+demo_loaders = Registry()
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """An app's figures for a center subtree and period.
+
+    `build(center, start, end)` returns an ordered list of `Figure` for the subtree of `center`
+    between the dates `start` and `end` (inclusive), in a fixed number of queries.
+    """
+
+    key: str
+    title: str
+    build: object
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    value: object
+    unit: str = ""
+
+
+#: Report sections for the district dashboard (filled by the apps).
 report_sections = Registry()
 
 

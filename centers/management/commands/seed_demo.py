@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from centers import demo_data
 from centers.models import Center, Exhibition, Room, Service, StaffRole, Team
+from centers.sections import demo_loaders
 
 CENTER_FIELDS = [
     "slug",
@@ -122,6 +123,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created = load_demo()
+        for loader in demo_loaders:
+            created.update(loader.load())
         if options["verbosity"] == 0:
             return
         if created:
