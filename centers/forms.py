@@ -160,5 +160,6 @@ class DirectoryFilterForm(forms.Form):
     street = forms.ChoiceField(label=_("所属街道"), required=False)
 
     def __init__(self, *args, streets=(), **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["street"].choices = [("", _("全部街道"))] + [(s.slug, s.name) for s in streets]

@@ -50,6 +50,7 @@ class AccountLink:
 #: Links on the account page, filled by the apps.
 account_links = Registry()
 
+
 @dataclass(frozen=True)
 class DemoLoader:
     """Another app's part of `seed_demo`: `load() -> Counter` of rows created, idempotent."""

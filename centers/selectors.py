@@ -106,9 +106,7 @@ def center_page(slug):
         center = Center.objects.published().get(slug=slug)
     except Center.DoesNotExist:
         raise Http404 from None
-    children = list(
-        Center.objects.published().filter(center.children_q()).order_by("level", "path")
-    )
+    children = list(Center.objects.published().filter(center.children_q()).order_by("path"))
     teams = list(Team.objects.filter(center=center))
     teams_by_kind = [
         (label, [t for t in teams if t.kind == value])
@@ -148,7 +146,7 @@ def manage_center(center):
     return {
         "center": center,
         "ancestors": ancestors_of(center),
-        "children": list(Center.objects.filter(center.children_q()).order_by("level", "path")),
+        "children": list(Center.objects.filter(center.children_q()).order_by("path")),
         "content": {
             "rooms": list(Room.objects.filter(center=center)),
             "exhibitions": list(Exhibition.objects.filter(center=center)),
