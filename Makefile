@@ -15,7 +15,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 python \
 	$(wildcard /usr/bin/python3.1[2-9] /usr/local/bin/python3.1[2-9])
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 12) else None' 2>/dev/null)))
 
-.PHONY: help setup install install-dev migrate seed run test lint format messages clean
+.PHONY: help setup install install-dev migrate seed run test lint format messages screenshots clean
 
 help:
 	@echo "make run    — set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
@@ -74,6 +74,9 @@ test: install-dev var/media lint
 	DEBUG=False SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-value-for-checks-only \
 		ALLOWED_HOSTS=dangqun.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: install-dev
+	$(PY) scripts/screenshots.py
 
 messages: install-dev
 	cd centers && ../$(PY) ../manage.py makemessages -l en

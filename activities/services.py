@@ -474,3 +474,12 @@ def occurrence_record(*, actor, occurrence, summary, head_count) -> Occurrence:
         summary=f"填写活动纪实：{occurrence}",
     )
     return occurrence
+
+
+@transaction.atomic
+def activity_extend_occurrences(*, activity_id) -> int:
+    """Create the rule's occurrences that the horizon now reaches. Returns how many were added."""
+    activity = Activity.objects.select_for_update().get(pk=activity_id)
+    before = activity.occurrences.count()
+    _sync_occurrences(activity, actor=None)
+    return activity.occurrences.count() - before

@@ -87,6 +87,12 @@ def resident_signup(request):
     )
 
 
+@require_GET
+def welcome(request):
+    """Where a login lands: staff in their console, residents in their account."""
+    return redirect("manage:dashboard" if scoping.is_staff_member(request.user) else "account")
+
+
 @require_http_methods(["GET", "POST"])
 def account(request):
     if request.method == "POST":

@@ -81,7 +81,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://dangqun")
 
 AUTH_USER_MODEL = "centers.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "manage:dashboard"
+LOGIN_REDIRECT_URL = "welcome"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

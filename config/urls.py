@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", center_views.resident_signup, name="signup"),
     path("accounts/", center_views.account, name="account"),
+    path("accounts/welcome/", center_views.welcome, name="welcome"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("healthz", center_views.healthz, name="healthz"),
     path("readyz", center_views.readyz, name="readyz"),

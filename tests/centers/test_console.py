@@ -190,3 +190,20 @@ def test_console_center_page_runs_fixed_queries(
         TeamFactory(center=tree.community)
     with django_assert_num_queries(n):
         client.get(url)
+
+
+def test_login_lands_staff_in_the_console_and_residents_in_their_account(
+    client, community_worker, resident
+):
+    from tests.factories import PASSWORD
+
+    for user, target in [
+        (community_worker, reverse("manage:dashboard")),
+        (resident, reverse("account")),
+    ]:
+        response = client.post(
+            reverse("login"), {"username": user.phone, "password": PASSWORD}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == target
+        assert response.status_code == 200
+        client.logout()
