@@ -72,6 +72,7 @@ format: install-dev
 test: install-dev var/media lint
 	$(PY) manage.py makemigrations --check --dry-run -v 1
 	DEBUG=False SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-value-for-checks-only \
+		FIELD_ENCRYPTION_SALT=check-deploy-salt \
 		ALLOWED_HOSTS=dangqun.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)
 

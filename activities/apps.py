@@ -8,7 +8,15 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self):
         from activities import sections
-        from centers.sections import AccountLink, PageSection, account_links, center_page_sections
+        from activities.demo import load_demo_activities
+        from centers.sections import (
+            AccountLink,
+            DemoLoader,
+            PageSection,
+            account_links,
+            center_page_sections,
+            demo_loaders,
+        )
 
         center_page_sections.register(
             PageSection(
@@ -21,3 +29,4 @@ class ActivitiesConfig(AppConfig):
         account_links.register(
             AccountLink(key="activities", label=_("我的报名与志愿时长"), url_name="activities:mine")
         )
+        demo_loaders.register(DemoLoader(key="activities", load=load_demo_activities, order=10))

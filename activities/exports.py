@@ -9,13 +9,21 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+#: The formats `attendance_sheet` writes.
+FORMATS = ("csv", "xlsx")
+
+
+def _text(value):
+    """`value` as a cell Excel shows as text: a leading = + - @ would make it a formula."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
 
 def _rows(confirmed):
     for i, registration in enumerate(confirmed, start=1):
         user = registration.user
         yield [
             i,
-            user.name or "",
+            _text(user.name or ""),
             user.masked_phone,
             _("是") if registration.attended else "",
             timezone.localtime(registration.checked_in_at).strftime("%H:%M")
@@ -37,7 +45,7 @@ def _filename(occurrence, ext):
 def attendance_sheet(occurrence, confirmed, fmt):
     """The sign-in sheet for an occurrence; phone numbers are masked."""
     start = timezone.localtime(occurrence.starts_at)
-    title = f"{occurrence.activity.title} {start:%Y-%m-%d %H:%M}"
+    title = _text(f"{occurrence.activity.title} {start:%Y-%m-%d %H:%M}")
     if fmt == "csv":
         out = io.StringIO()
         out.write("\ufeff")

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vRecur
 
+from activities import recurrence
+
 
 def qr_data_uri(text):
     """An SVG QR code for `text` as a data: URI (allowed by the CSP's img-src)."""
@@ -19,10 +21,10 @@ def _uid(activity):
     return f"{activity.uid}@dangqun"
 
 
-def _base_event(activity, occurrence, *, start=None):
+def _base_event(activity, occurrence, *, start=None, uid=None):
     start = start or occurrence.starts_at
     event = Event()
-    event.add("uid", _uid(activity))
+    event.add("uid", uid or _uid(activity))
     event.add("summary", activity.title)
     event.add("dtstart", _local(start))
     event.add("dtend", _local(start) + (occurrence.ends_at - occurrence.starts_at))
@@ -48,15 +50,30 @@ def _events(activity, base_url):
         if occurrence.is_cancelled:
             event.add("status", "CANCELLED")
         return [event]
-    first = occurrences[0]
+    # Sessions from before the rule was changed (another time or weekday) are not instances
+    # of the current rule: they go out as events of their own, so clients show them as held.
+    rule_starts = set(recurrence.slots(activity))
+    in_rule = [o for o in occurrences if o.original_start in rule_starts]
+    events = []
+    for occurrence in occurrences:
+        if occurrence.original_start not in rule_starts:
+            uid = f"{activity.uid}-{occurrence.original_start:%Y%m%dT%H%M%SZ}@dangqun"
+            event = _base_event(activity, occurrence, uid=uid)
+            event.add("url", url)
+            if occurrence.is_cancelled:
+                event.add("status", "CANCELLED")
+            events.append(event)
+    if not in_rule:
+        return events
+    first = in_rule[0]
     master = _base_event(activity, first, start=first.original_start)
     master.add("rrule", vRecur.from_ical(activity.recurrence.removeprefix("RRULE:")))
     master.add("url", url)
-    cancelled = [_local(o.original_start) for o in occurrences if o.is_cancelled]
+    cancelled = [_local(o.original_start) for o in in_rule if o.is_cancelled]
     if cancelled:
         master.add("exdate", cancelled)
-    events = [master]
-    for occurrence in occurrences:
+    events.append(master)
+    for occurrence in in_rule:
         if occurrence.is_moved and not occurrence.is_cancelled:
             override = _base_event(activity, occurrence)
             override.add("recurrence-id", _local(occurrence.original_start))

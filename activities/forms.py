@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
-from centers.forms import ImageUploadField
+from centers.forms import DateInput, ImageUploadField, TimeInput
 from centers.models import Center, Room, Team
 
 WEEKDAYS = [
@@ -58,10 +58,8 @@ def parse_rule_fields(rule):
 class ActivityForm(forms.ModelForm):
     """Staff's activity form: repetition is chosen in words and stored as an RRULE."""
 
-    start_date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(
-        label=_("开始时间"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    start_date = forms.DateField(label=_("日期"), widget=DateInput())
+    start_time = forms.TimeField(label=_("开始时间"), widget=TimeInput())
     repeat = forms.ChoiceField(label=_("重复"), choices=Repeat.CHOICES, required=False)
     weekdays = forms.MultipleChoiceField(
         label=_("每周的哪几天"),
@@ -73,7 +71,7 @@ class ActivityForm(forms.ModelForm):
     repeat_until = forms.DateField(
         label=_("重复到"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("重复活动必填，如 6 月 30 日。"),
     )
     cover = ImageUploadField(label=_("封面图片"), required=False)
@@ -167,10 +165,8 @@ class OccurrenceCancelForm(forms.Form):
 
 
 class OccurrenceMoveForm(forms.Form):
-    start_date = forms.DateField(label=_("新日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(
-        label=_("新开始时间"), widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    start_date = forms.DateField(label=_("新日期"), widget=DateInput())
+    start_time = forms.TimeField(label=_("新开始时间"), widget=TimeInput())
     room = forms.ModelChoiceField(label=_("功能室"), queryset=Room.objects.none(), required=False)
 
     def __init__(self, *args, center, **kwargs):
@@ -206,9 +202,7 @@ class CalendarFilterForm(forms.Form):
         choices=[("", _("全部人群")), *Activity.Audience.choices],
         required=False,
     )
-    date = forms.DateField(
-        label=_("日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("日期"), required=False, widget=DateInput())
 
     def clean_date(self):
         value = self.cleaned_data.get("date")

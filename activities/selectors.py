@@ -249,7 +249,15 @@ def staff_activities(user, *, q="", center=None, page=1):
     qs = (
         Activity.objects.for_user(user)
         .select_related("center", "room")
-        .annotate(upcoming=Count("occurrences", filter=Q(occurrences__ends_at__gte=timezone.now())))
+        .annotate(
+            upcoming=Count(
+                "occurrences",
+                filter=Q(
+                    occurrences__ends_at__gte=timezone.now(),
+                    occurrences__status=Occurrence.Status.SCHEDULED,
+                ),
+            )
+        )
         .order_by("-created_at", "-pk")
     )
     if q:

@@ -41,6 +41,11 @@ ACTIVITY_FIELDS = [
 ]
 
 
+#: Set by the service, not validated as input: `created_by` is empty once its user is deleted
+#: (SET_NULL) and must not make the activity uneditable.
+_NOT_FROM_STAFF = ["created_by"]
+
+
 def _apply(activity, data):
     for name in ACTIVITY_FIELDS:
         if name in data:
@@ -105,13 +110,48 @@ def _save_occurrences(build):
         raise
 
 
+def _promote_waiting(occurrence):
+    """Give the places that opened up to the waiting list, first in line first, and tell them.
+
+    The caller holds the occurrence's row lock.
+    """
+    waiting = (
+        occurrence.registrations.select_for_update(of=("self",))
+        .filter(status=Registration.Status.WAITLISTED)
+        .select_related("user")
+        .order_by("created_at", "pk")
+    )
+    if occurrence.capacity is not None:
+        waiting = waiting[: max(occurrence.capacity - occurrence.confirmed_count, 0)]
+    promoted = list(waiting)
+    if not promoted:
+        return
+    now = timezone.now()
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.promoted_at = now
+        notify(
+            user=registration.user,
+            title=_("候补成功：%(title)s") % {"title": occurrence.activity.title},
+            body=_("名额增加了，您已从候补转为报名成功。活动时间：%(time)s。")
+            % {"time": _local(occurrence.starts_at)},
+            url=registration.get_absolute_url(),
+        )
+    Registration.objects.bulk_update(promoted, ["status", "promoted_at"])
+    occurrence.confirmed_count += len(promoted)
+    occurrence.save(update_fields=["confirmed_count"])
+
+
 def _sync_occurrences(activity, *, actor):
     """Create the rule's future occurrences and drop or cancel the ones it no longer has."""
     now = timezone.now()
     duration = timedelta(minutes=activity.duration_minutes)
     wanted = {start: start + duration for start in recurrence.slots(activity)}
-    existing = {o.original_start: o for o in activity.occurrences.select_for_update()}
-    future_spans = [(s, e) for s, e in wanted.items() if e > now]
+    existing = {o.original_start: o for o in activity.occurrences.select_for_update(of=("self",))}
+    # A moved or cancelled session keeps its own time (or none): its slot in the rule may
+    # since have been booked by another activity.
+    kept = {s for s, o in existing.items() if o.is_moved or o.is_cancelled}
+    future_spans = [(s, e) for s, e in wanted.items() if e > now and s not in kept]
     _check_room(activity.room, future_spans, exclude_activity=activity)
 
     def build():
@@ -126,11 +166,18 @@ def _sync_occurrences(activity, *, actor):
                 continue
             if not occurrence.is_moved:
                 occurrence.starts_at, occurrence.ends_at = start, wanted[start]
-            occurrence.room = activity.room
+                occurrence.room = activity.room
+            old_capacity = occurrence.capacity
             occurrence.capacity = (
                 max(activity.capacity, occurrence.confirmed_count) if activity.capacity else None
             )
             occurrence.save(update_fields=["starts_at", "ends_at", "room", "capacity"])
+            if old_capacity is not None and (
+                occurrence.capacity is None or occurrence.capacity > old_capacity
+            ):
+                _promote_waiting(occurrence)
+        # A new activity gets every slot of its rule (staff may log one that already took
+        # place); a changed one only future slots: its past stays as it happened.
         Occurrence.objects.bulk_create(
             Occurrence(
                 activity=activity,
@@ -141,7 +188,7 @@ def _sync_occurrences(activity, *, actor):
                 capacity=activity.capacity,
             )
             for start, end in wanted.items()
-            if start not in existing
+            if start not in existing and (end > now or not existing)
         )
 
     _save_occurrences(build)
@@ -157,7 +204,7 @@ def activity_create(*, actor, center, data) -> Activity:
     _require(actor, "change", center)
     activity = Activity(center=center, created_by=actor)
     _apply(activity, data)
-    activity.full_clean()
+    activity.full_clean(exclude=_NOT_FROM_STAFF)
     activity.save()
     _sync_occurrences(activity, actor=actor)
     audit(
@@ -174,9 +221,9 @@ def activity_create(*, actor, center, data) -> Activity:
 def activity_update(*, actor, activity, data) -> Activity:
     """Change an activity; future occurrences follow its new time, rule, room and capacity."""
     _require(actor, "change", activity.center)
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
     _apply(activity, data)
-    activity.full_clean()
+    activity.full_clean(exclude=_NOT_FROM_STAFF)
     activity.save()
     _sync_occurrences(activity, actor=actor)
     audit(
@@ -216,7 +263,7 @@ def _cancel(occurrence, *, actor, reason):
 def occurrence_cancel(*, actor, occurrence, reason) -> Occurrence:
     """Cancel one occurrence and tell everyone signed up. Needs `change` at the center."""
     occurrence = (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("activity__center")
         .get(pk=occurrence.pk)
     )
@@ -240,7 +287,7 @@ def occurrence_cancel(*, actor, occurrence, reason) -> Occurrence:
 def occurrence_move(*, actor, occurrence, starts_at, room) -> Occurrence:
     """Move one occurrence to another time or room and tell everyone signed up."""
     occurrence = (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("activity__center")
         .get(pk=occurrence.pk)
     )
@@ -250,6 +297,8 @@ def occurrence_move(*, actor, occurrence, starts_at, room) -> Occurrence:
         raise ValidationError(_("已取消的活动不能调整时间。"))
     if room is not None and room.center_id != activity.center_id:
         raise ValidationError({"room": _("请选择本中心的功能室。")})
+    if occurrence.ends_at <= timezone.now():
+        raise ValidationError(_("已经结束的活动不能调整时间。"))
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("新的时间必须晚于现在。")})
     ends_at = starts_at + (occurrence.ends_at - occurrence.starts_at)
@@ -289,7 +338,9 @@ def registration_create(*, user, occurrence) -> Registration:
     if not user.is_authenticated:
         raise PermissionDenied
     occurrence = (
-        Occurrence.objects.select_for_update().select_related("activity").get(pk=occurrence.pk)
+        Occurrence.objects.select_for_update(of=("self",))
+        .select_related("activity")
+        .get(pk=occurrence.pk)
     )
     activity = occurrence.activity
     now = timezone.now()
@@ -332,11 +383,11 @@ def registration_create(*, user, occurrence) -> Registration:
 def registration_cancel(*, user, registration) -> Registration:
     """Cancel a sign-up; a freed place goes to the first on the waiting list, who is told."""
     occurrence = (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("activity")
         .get(pk=registration.occurrence_id)
     )
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
     if registration.user_id != user.pk and not scoping.has_perm(
         user, "change", occurrence.activity.center
     ):
@@ -352,7 +403,7 @@ def registration_cancel(*, user, registration) -> Registration:
     if was_confirmed:
         occurrence.confirmed_count -= 1
         first = (
-            occurrence.registrations.select_for_update()
+            occurrence.registrations.select_for_update(of=("self",))
             .filter(status=Registration.Status.WAITLISTED)
             .select_related("user")
             .order_by("created_at", "pk")
@@ -391,18 +442,22 @@ def registration_from_token(token):
 def attendance_record(*, actor, occurrence, attended_ids) -> int:
     """Set who attended an occurrence (a tick list); volunteer hours follow. Returns the count."""
     occurrence = (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("activity__center")
         .get(pk=occurrence.pk)
     )
     activity = occurrence.activity
     _require(actor, "change", activity.center)
+    if occurrence.is_cancelled:
+        raise ValidationError(_("这场活动已取消，不能签到。"))
     if occurrence.starts_at - timedelta(hours=2) > timezone.now():
         raise ValidationError(_("活动还没开始，开始前两小时内才能签到。"))
     attended_ids = {int(pk) for pk in attended_ids}
     now = timezone.now()
     registrations = list(
-        occurrence.registrations.select_for_update().filter(status=Registration.Status.CONFIRMED)
+        occurrence.registrations.select_for_update(of=("self",)).filter(
+            status=Registration.Status.CONFIRMED
+        )
     )
     for registration in registrations:
         attended = registration.pk in attended_ids
@@ -441,6 +496,8 @@ def registration_check_in(*, actor, token) -> Registration:
             _("这条报名不是“报名成功”状态（%(status)s），不能签到。")
             % {"status": registration.get_status_display()}
         )
+    if registration.occurrence.is_cancelled:
+        raise ValidationError(_("这场活动已取消，不能签到。"))
     if registration.occurrence.starts_at - timedelta(hours=2) > timezone.now():
         raise ValidationError(_("活动还没开始，开始前两小时内才能签到。"))
     if not registration.attended:
@@ -455,11 +512,13 @@ def registration_check_in(*, actor, token) -> Registration:
 def occurrence_record(*, actor, occurrence, summary, head_count) -> Occurrence:
     """Write the post-activity record (纪实): a summary and the head count."""
     occurrence = (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("activity__center")
         .get(pk=occurrence.pk)
     )
     _require(actor, "change", occurrence.activity.center)
+    if occurrence.is_cancelled:
+        raise ValidationError(_("已取消的活动不能填写活动纪实。"))
     if occurrence.starts_at > timezone.now():
         raise ValidationError(_("活动开始后才能填写活动纪实。"))
     occurrence.summary = summary
@@ -479,7 +538,7 @@ def occurrence_record(*, actor, occurrence, summary, head_count) -> Occurrence:
 @transaction.atomic
 def activity_extend_occurrences(*, activity_id) -> int:
     """Create the rule's occurrences that the horizon now reaches. Returns how many were added."""
-    activity = Activity.objects.select_for_update().get(pk=activity_id)
+    activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity_id)
     before = activity.occurrences.count()
     _sync_occurrences(activity, actor=None)
     return activity.occurrences.count() - before

@@ -35,7 +35,11 @@ def _error_text(exc):
 @require_GET
 def calendar(request):
     form = CalendarFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {}
+    if form.is_bound:
+        # The form shows what is wrong; the filters that are valid still apply.
+        form.is_valid()
+        filters = form.cleaned_data
     center = selectors.public_center(filters.get("center"))
     view = filters.get("view") or "list"
     anchor = filters.get("date") or timezone.localdate()
@@ -313,9 +317,11 @@ def manage_attendance(request, pk):
     return redirect("activities_manage:occurrence", pk=occurrence.pk)
 
 
-def _occurrence_form_view(request, pk, form_class, apply, template, success):
+def _occurrence_form_view(request, pk, form_class, apply, template, success, initial=None):
     occurrence = _staff_occurrence(request, pk, "change")
     kwargs = {"center": occurrence.activity.center} if form_class is OccurrenceMoveForm else {}
+    if initial is not None:
+        kwargs["initial"] = initial(occurrence)
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,6 +361,12 @@ def manage_move(request, pk):
         ),
         "activities/manage/occurrence_move.html",
         _("时间已调整，已通知报名的居民。"),
+        # Start from the current time and room: a blank room would move it out of its room.
+        initial=lambda o: {
+            "start_date": timezone.localtime(o.starts_at).date(),
+            "start_time": timezone.localtime(o.starts_at).time().replace(second=0, microsecond=0),
+            "room": o.room_id,
+        },
     )
 
 
@@ -369,12 +381,15 @@ def manage_record(request, pk):
         ),
         "activities/manage/occurrence_record.html",
         _("活动纪实已保存。"),
+        initial=lambda o: {"summary": o.summary, "head_count": o.head_count},
     )
 
 
 @require_GET
 def manage_export(request, pk, fmt):
     occurrence = _staff_occurrence(request, pk)
+    if fmt not in exports.FORMATS:
+        raise Http404
     confirmed, _waitlisted = selectors.roster(occurrence)
     audit(
         actor=request.user,

@@ -8,6 +8,22 @@ from centers.images import process_upload
 from centers.models import Center, Exhibition, Photo, Room, Service, Team, User
 
 
+class DateInput(forms.DateInput):
+    """A native date picker; the value must be ISO, whatever the locale's display format."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs=attrs, format=format)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None, format="%H:%M"):
+        super().__init__(attrs=attrs, format=format)
+
+
 class ImageUploadField(forms.FileField):
     """A file field that accepts only a real image and returns it re-encoded (EXIF stripped)."""
 

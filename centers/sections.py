@@ -50,6 +50,9 @@ class AccountLink:
 #: Links on the account page, filled by the apps.
 account_links = Registry()
 
+#: Links on the staff console's dashboard (activities, issues, help…), filled by the apps.
+console_links = Registry()
+
 
 @dataclass(frozen=True)
 class DemoLoader:

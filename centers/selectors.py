@@ -8,6 +8,7 @@ from django.http import Http404
 
 from centers import scoping
 from centers.models import AuditEntry, Center, Exhibition, Photo, Room, Service, Team
+from centers.sections import console_links
 
 DIRECTORY_PAGE_SIZE = 120
 
@@ -135,6 +136,7 @@ def manage_dashboard(user, *, q=""):
         scoping.center_field_q(user, "view", field="center")
     ).select_related("actor", "center")[:10]
     return {
+        "console_links": list(console_links),
         "home_centers": scoping.home_centers(user),
         "centers": page,
         "recent": list(recent),

@@ -118,6 +118,17 @@ STORAGES = {
 
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Personal data encrypted at rest (beneficiaries' phone and ID numbers): the key is derived from
+# SECRET_KEY and this salt; rotate SECRET_KEY through SECRET_KEY_FALLBACKS so old rows still open.
+SALT_KEY = (
+    env("FIELD_ENCRYPTION_SALT") if not DEBUG else env("FIELD_ENCRYPTION_SALT", default="dev-salt")
+)
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Proxies in front of gunicorn that append to X-Forwarded-For (1 behind one nginx): rate limits
+# then count the client's address instead of the proxy's.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # Uploads: anything larger than this is refused before Pillow sees it.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=40_000_000)

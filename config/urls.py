@@ -16,6 +16,10 @@ urlpatterns = [
     path("centers/", include("centers.urls")),
     path("activities/", include("activities.urls")),
     path("manage/activities/", include("activities.manage_urls")),
+    path("deliberation/", include("deliberation.urls")),
+    path("manage/deliberation/", include("deliberation.manage_urls")),
+    path("assistance/", include("assistance.urls")),
+    path("manage/assistance/", include("assistance.manage_urls")),
     path("manage/", include("centers.manage_urls")),
     path(
         "accounts/login/",

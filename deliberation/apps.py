@@ -5,3 +5,53 @@ from django.utils.translation import gettext_lazy as _
 class DeliberationConfig(AppConfig):
     name = "deliberation"
     verbose_name = _("居民议事站")
+
+    def ready(self):
+        from centers.sections import (
+            AccountLink,
+            DemoLoader,
+            PageSection,
+            ReportSection,
+            account_links,
+            center_page_sections,
+            console_links,
+            demo_loaders,
+            report_sections,
+        )
+        from deliberation.demo import load_demo_deliberation
+        from deliberation.reports import issue_figures
+        from deliberation.sections import center_station
+
+        center_page_sections.register(
+            PageSection(
+                key="deliberation",
+                template="deliberation/includes/center_section.html",
+                build=center_station,
+                order=20,
+            )
+        )
+        account_links.register(
+            AccountLink(
+                key="deliberation", label=_("我反映的问题"), url_name="deliberation:mine", order=20
+            )
+        )
+        console_links.register(
+            AccountLink(
+                key="deliberation",
+                label=_("议题受理"),
+                url_name="deliberation_manage:inbox",
+                order=20,
+            )
+        )
+        console_links.register(
+            AccountLink(
+                key="meetings",
+                label=_("协商会议"),
+                url_name="deliberation_manage:meetings",
+                order=21,
+            )
+        )
+        report_sections.register(
+            ReportSection(key="deliberation", title=_("居民议事"), build=issue_figures, order=20)
+        )
+        demo_loaders.register(DemoLoader(key="deliberation", load=load_demo_deliberation, order=20))

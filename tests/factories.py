@@ -127,3 +127,52 @@ class ActivityFactory(factory.django.DjangoModelFactory):
             activity = super()._create(model_class, *args, **kwargs)
             _sync_occurrences(activity, actor=None)
         return activity
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    """An issue taken in at a center, in the status given (history not written)."""
+
+    class Meta:
+        model = "deliberation.Issue"
+
+    center = factory.SubFactory(CenterFactory)
+    title = factory.Sequence(lambda n: f"园艺所西巷雨天积水{n}")
+    description = "雨天路面积水，老人出行不便。"
+    category = "drainage"
+    location = "园艺所西巷"
+    submitter_name = "张大爷"
+    submitter_phone = factory.Sequence(lambda n: f"137{n:08d}")
+    response_due = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+
+
+class ItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assistance.Item"
+
+    category = "clothing"
+    name = factory.Sequence(lambda n: f"冬衣{n}")
+    unit = "件"
+
+
+class AidStationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assistance.AidStation"
+
+    center = factory.SubFactory(CenterFactory)
+    name = factory.Sequence(lambda n: f"党群爱心援助站{n}")
+    how_to_donate = "工作日 9:00–17:00 送到服务大厅。"
+
+
+class BeneficiaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "assistance.Beneficiary"
+
+    center = factory.SubFactory(CenterFactory)
+    name = factory.Sequence(lambda n: f"帮扶对象{n}")
+    gender = "f"
+    birth_year = 1948
+    phone = factory.Sequence(lambda n: f"136{n:08d}")
+    id_number = factory.Sequence(lambda n: f"15010219480101{n:04d}")
+    address = "测试小区1号楼"
+    tier = "medium"
+    consent_on = factory.LazyFunction(lambda: timezone.localdate())

@@ -1,42 +1,13 @@
 """Capacity under concurrent sign-ups, with real threads against PostgreSQL."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from activities import services
 from activities.models import Occurrence, Registration
+from tests.concurrency import postgres_only, run_concurrently
 from tests.factories import ActivityFactory, CenterFactory, UserFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks are tested on PostgreSQL (CI runs it)"
-    ),
-]
-
-
-def run_concurrently(functions):
-    """Start every function at once (behind a barrier), each in its own thread and connection."""
-    barrier = threading.Barrier(len(functions))
-    errors = []
-
-    def worker(fn):
-        try:
-            barrier.wait()
-            fn()
-        except Exception as exc:  # collected and asserted on below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(fn,)) for fn in functions]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return errors
+pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
 
 
 def test_50_concurrent_signups_for_10_places_give_10_confirmed_and_40_waitlisted():

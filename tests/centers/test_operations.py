@@ -70,6 +70,7 @@ def test_check_deploy_passes_with_production_settings(monkeypatch):
         "DEBUG": "False",
         "SECRET_KEY": "a-real-secret-key-for-this-test-only-3f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c",
         "ALLOWED_HOSTS": "dangqun.example.cn",
+        "FIELD_ENCRYPTION_SALT": "a-salt-for-this-test",
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(

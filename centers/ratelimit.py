@@ -1,0 +1,67 @@
+"""A small fixed-window rate limiter on Django's cache (Redis in production, shared by all hosts).
+
+Keys name what is limited and for whom, e.g. "track:<client ip>". A window is a fixed slice of
+wall-clock time (`window_seconds` long); its counter lives in the cache and expires with it.
+A burst straddling two windows can get up to twice the limit through: fine for turning away
+scripts, not meant as an exact quota.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def _window(window_seconds, now=None):
+    now = time.time() if now is None else now
+    return int(now // window_seconds)
+
+
+def _cache_key(key, window_seconds, now=None):
+    return f"ratelimit:{window_seconds}:{_window(window_seconds, now)}:{key}"
+
+
+def hit(key, *, limit, window_seconds):
+    """Count one hit for `key` in the current window; True while the count is within `limit`."""
+    cache_key = _cache_key(key, window_seconds)
+    # add() is atomic: only the first hit of a window creates the counter.
+    if cache.add(cache_key, 1, timeout=window_seconds + 1):
+        return limit >= 1
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        # The counter expired between add() and incr(): this hit starts a new window.
+        cache.set(cache_key, 1, timeout=window_seconds + 1)
+        count = 1
+    return count <= limit
+
+
+def is_exceeded(key, *, limit, window_seconds):
+    """Whether `key` has already used up its `limit` in the current window (counts nothing)."""
+    return (cache.get(_cache_key(key, window_seconds)) or 0) >= limit
+
+
+def retry_after(window_seconds):
+    """Whole seconds until the current window ends (for a Retry-After header)."""
+    now = time.time()
+    return max(1, int((_window(window_seconds, now) + 1) * window_seconds - now))
+
+
+def client_ip(request):
+    """The client's address: REMOTE_ADDR, or the address a trusted proxy saw.
+
+    Behind nginx, REMOTE_ADDR is the proxy itself. With `TRUSTED_PROXY_COUNT = n` (the number
+    of proxies in front of the app that append to X-Forwarded-For), the n-th address from the
+    right of that header is the client as the outermost trusted proxy saw it; addresses further
+    left were written by the client and are not trusted.
+    """
+    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if hops:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
