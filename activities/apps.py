@@ -9,13 +9,17 @@ class ActivitiesConfig(AppConfig):
     def ready(self):
         from activities import sections
         from activities.demo import load_demo_activities
+        from activities.reports import activity_figures
         from centers.sections import (
             AccountLink,
             DemoLoader,
             PageSection,
+            ReportSection,
             account_links,
             center_page_sections,
+            console_links,
             demo_loaders,
+            report_sections,
         )
 
         center_page_sections.register(
@@ -30,3 +34,11 @@ class ActivitiesConfig(AppConfig):
             AccountLink(key="activities", label=_("我的报名与志愿时长"), url_name="activities:mine")
         )
         demo_loaders.register(DemoLoader(key="activities", load=load_demo_activities, order=10))
+        report_sections.register(
+            ReportSection(key="activities", title=_("活动"), build=activity_figures, order=10)
+        )
+        console_links.register(
+            AccountLink(
+                key="activities", label=_("活动管理"), url_name="activities_manage:list", order=10
+            )
+        )

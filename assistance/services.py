@@ -373,6 +373,28 @@ def goods_offer_submit(*, station: AidStation, data: dict) -> GoodsOffer:
 
 
 @transaction.atomic
+def goods_offer_set_status(*, actor, offer: GoodsOffer, status: str) -> GoodsOffer:
+    """Move a goods offer to another status (contacted, received, closed), audited."""
+    offer = (
+        GoodsOffer.objects.select_for_update(of=("self",))
+        .select_related("station__center")
+        .get(pk=offer.pk)
+    )
+    _require(actor, "change", offer.station.center)
+    offer.status = status
+    offer.full_clean()
+    offer.save(update_fields=["status"])
+    audit(
+        actor=actor,
+        center=offer.station.center,
+        action=AuditEntry.Action.UPDATE,
+        obj=offer,
+        summary=f"捐赠意向：{offer.get_status_display()}",
+    )
+    return offer
+
+
+@transaction.atomic
 def station_save(*, actor, center, data: dict, wishes=None) -> AidStation:
     """Create or update a center's aid station and its wish list (items needed now)."""
     _require(actor, "change", center)

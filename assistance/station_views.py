@@ -534,36 +534,12 @@ def distribution_receipt(request, pk):
 
 
 @transaction.atomic
-def _goods_offer_set_status(*, actor, offer, status):
-    """Move a goods offer to `status`, with an audit entry.
-
-    A write outside services.py only because that module has no service for it yet; it
-    belongs there as `goods_offer_set_status`.
-    """
-    offer = (
-        GoodsOffer.objects.select_for_update().select_related("station__center").get(pk=offer.pk)
-    )
-    if not scoping.has_perm(actor, "change", offer.station.center):
-        raise PermissionDenied
-    offer.status = status
-    offer.full_clean()
-    offer.save(update_fields=["status"])
-    audit(
-        actor=actor,
-        center=offer.station.center,
-        action=AuditEntry.Action.UPDATE,
-        obj=offer,
-        summary=f"捐赠意向：{offer.get_status_display()}",
-    )
-    return offer
-
-
 @require_POST
 def offer_status(request, pk):
     offer = selectors.offer_for_user(request.user, pk, "change")
     form = OfferStatusForm(request.POST)
     if form.is_valid():
-        offer = _goods_offer_set_status(
+        offer = services.goods_offer_set_status(
             actor=request.user, offer=offer, status=form.cleaned_data["status"]
         )
         messages.success(
