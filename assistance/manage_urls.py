@@ -20,6 +20,7 @@ urlpatterns = [
     path("programs/new/<slug:slug>/", care_views.program_new, name="program_new"),
     path("programs/<int:pk>/", care_views.program_detail, name="program"),
     # The love aid station, staff side (station_views).
+    path("items/", station_views.item_catalogue, name="items"),
     path("stations/", station_views.station_list, name="stations"),
     path("stations/<slug:slug>/", station_views.station_detail, name="station"),
     path("stations/<slug:slug>/edit/", station_views.station_edit, name="station_edit"),

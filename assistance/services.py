@@ -24,6 +24,7 @@ from assistance.models import (
     DonationLine,
     GoodsOffer,
     HelpProgram,
+    Item,
     Pairing,
     StockLevel,
     StockMovement,
@@ -31,7 +32,7 @@ from assistance.models import (
     WishListItem,
 )
 from centers import scoping
-from centers.models import AuditEntry
+from centers.models import AuditEntry, Center
 from centers.services import audit
 
 Kind = StockMovement.Kind
@@ -370,6 +371,28 @@ def goods_offer_submit(*, station: AidStation, data: dict) -> GoodsOffer:
     offer.full_clean()
     offer.save()
     return offer
+
+
+@transaction.atomic
+def item_create(*, actor, data: dict) -> Item:
+    """Add an entry to the district-wide catalogue. Any staff member who can edit somewhere may."""
+    if not Center.objects.for_user(actor, "change").exists():
+        raise PermissionDenied
+    item = Item(
+        category=data.get("category"),
+        name=data.get("name", "").strip(),
+        unit=data.get("unit", "").strip(),
+    )
+    item.full_clean()
+    item.save()
+    audit(
+        actor=actor,
+        center=None,
+        action=AuditEntry.Action.CREATE,
+        obj=item,
+        summary=f"新增物资品类：{item}",
+    )
+    return item
 
 
 @transaction.atomic

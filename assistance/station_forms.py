@@ -12,7 +12,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from assistance.models import MAX_QUANTITY, AidStation, DonationLine, GoodsOffer
+from assistance.models import MAX_QUANTITY, AidStation, DonationLine, GoodsOffer, Item
 from centers.models import phone_validator
 
 #: The honeypot's field name: a word that form-filling scripts cannot resist.
@@ -442,6 +442,12 @@ class DistributionForm(forms.Form):
         if needs_name and not (data.get("recipient_name") or "").strip():
             self.add_error("recipient_name", _("请选择帮扶对象，或填写领取人。"))
         return data
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = Item
+        fields = ["category", "name", "unit"]
 
 
 class OfferStatusForm(forms.Form):

@@ -18,13 +18,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assistance import services
 from assistance import station_selectors as selectors
-from assistance.models import AidRequest, AidStation, GoodsOffer, StockMovement, mask_phone
+from assistance.models import AidRequest, AidStation, GoodsOffer, Item, StockMovement, mask_phone
 from assistance.station_forms import (
     MAX_LINE_ROWS,
     DeclineForm,
     DistributionForm,
     DonationForm,
     DonationLineFormSet,
+    ItemForm,
     ItemLineFormSet,
     OfferStatusForm,
     ReasonForm,
@@ -84,6 +85,23 @@ def _station_url(station):
 
 
 # -- Stations --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def item_catalogue(request):
+    """The district-wide catalogue of goods: every item with its unit; staff may add one."""
+    _require_staff(request)
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.item_create(actor=request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("已添加物资品类“%(item)s”。") % {"item": item})
+            return redirect("assistance_manage:items")
+    items = Item.objects.order_by("category", "name")
+    return render(request, "assistance/manage/item_catalogue.html", {"form": form, "items": items})
 
 
 @require_GET
