@@ -187,6 +187,11 @@ class OccurrenceRecordForm(forms.Form):
         label=_("活动纪实"), widget=forms.Textarea(attrs={"rows": 5}), max_length=5000
     )
     head_count = forms.IntegerField(label=_("实际参加人数"), min_value=0, max_value=100000)
+    photo1 = ImageUploadField(
+        label=_("照片 1"), required=False, help_text=_("照片会去除拍摄位置等信息后公开展示。")
+    )
+    photo2 = ImageUploadField(label=_("照片 2"), required=False)
+    photo3 = ImageUploadField(label=_("照片 3"), required=False)
 
 
 class CalendarFilterForm(forms.Form):

@@ -251,6 +251,22 @@ class Occurrence(models.Model):
         return self.starts_at - timezone.timedelta(hours=activity.registration_closes_hours)
 
 
+class OccurrencePhoto(models.Model):
+    """A photo of the post-activity record (活动纪实), shown on the activity's public page."""
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to="activities/records/%Y/")
+    thumbnail = models.ImageField(upload_to="activities/records/thumbs/%Y/")
+
+    class Meta:
+        verbose_name = _("活动照片")
+        verbose_name_plural = _("活动照片")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.image.name
+
+
 class Registration(models.Model):
     """A resident's sign-up for one occurrence: confirmed, on the waiting list, or cancelled."""
 

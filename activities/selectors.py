@@ -10,7 +10,7 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.http import Http404
 from django.utils import timezone
 
-from activities.models import Activity, Occurrence, Registration
+from activities.models import Activity, Occurrence, OccurrencePhoto, Registration
 from centers.models import Center
 
 LIST_PAGE_SIZE = 30
@@ -150,11 +150,18 @@ def activity_detail(pk, *, user=None):
         }
     for occurrence in upcoming:
         occurrence.my_registration = mine.get(occurrence.pk)
-    past = list(
+    latest = (
         activity.occurrences.filter(ends_at__lt=timezone.now())
         .exclude(summary="")
         .order_by("-starts_at")[:3]
     )
+    past = list(latest)
+    # One query whether or not there are records (a prefetch would skip it when there are none).
+    photos = {}
+    for photo in OccurrencePhoto.objects.filter(occurrence__in=latest.values("pk")):
+        photos.setdefault(photo.occurrence_id, []).append(photo)
+    for occurrence in past:
+        occurrence.record_photos = photos.get(occurrence.pk, [])
     return activity, upcoming, past
 
 

@@ -14,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities import recurrence
-from activities.models import Activity, Occurrence, Registration
+from activities.models import Activity, Occurrence, OccurrencePhoto, Registration
 from centers import scoping
 from centers.images import ProcessedImage
 from centers.models import AuditEntry
 from centers.services import audit, notify
 
 CHECKIN_SALT = "activities.checkin"
+MAX_RECORD_PHOTOS = 6
 
 ACTIVITY_FIELDS = [
     "title",
@@ -509,8 +510,8 @@ def registration_check_in(*, actor, token) -> Registration:
 
 
 @transaction.atomic
-def occurrence_record(*, actor, occurrence, summary, head_count) -> Occurrence:
-    """Write the post-activity record (纪实): a summary and the head count."""
+def occurrence_record(*, actor, occurrence, summary, head_count, photos=()) -> Occurrence:
+    """Write the post-activity record (纪实): a summary, the head count and up to six photos."""
     occurrence = (
         Occurrence.objects.select_for_update(of=("self",))
         .select_related("activity__center")
@@ -521,10 +522,17 @@ def occurrence_record(*, actor, occurrence, summary, head_count) -> Occurrence:
         raise ValidationError(_("已取消的活动不能填写活动纪实。"))
     if occurrence.starts_at > timezone.now():
         raise ValidationError(_("活动开始后才能填写活动纪实。"))
+    if occurrence.photos.count() + len(photos) > MAX_RECORD_PHOTOS:
+        raise ValidationError(_("每场活动最多 %(n)s 张照片。") % {"n": MAX_RECORD_PHOTOS})
     occurrence.summary = summary
     occurrence.head_count = head_count
     occurrence.recorded_at = timezone.now()
     occurrence.save(update_fields=["summary", "head_count", "recorded_at"])
+    for photo in photos:
+        row = OccurrencePhoto(occurrence=occurrence)
+        row.image.save(photo.image.name, photo.image, save=False)
+        row.thumbnail.save(photo.thumbnail.name, photo.thumbnail, save=False)
+        row.save()
     audit(
         actor=actor,
         center=occurrence.activity.center,

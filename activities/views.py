@@ -322,7 +322,7 @@ def _occurrence_form_view(request, pk, form_class, apply, template, success, ini
     kwargs = {"center": occurrence.activity.center} if form_class is OccurrenceMoveForm else {}
     if initial is not None:
         kwargs["initial"] = initial(occurrence)
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(request.POST or None, request.FILES or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             apply(occurrence, form.cleaned_data)
@@ -377,7 +377,11 @@ def manage_record(request, pk):
         pk,
         OccurrenceRecordForm,
         lambda o, d: services.occurrence_record(
-            actor=request.user, occurrence=o, summary=d["summary"], head_count=d["head_count"]
+            actor=request.user,
+            occurrence=o,
+            summary=d["summary"],
+            head_count=d["head_count"],
+            photos=[d[k] for k in ("photo1", "photo2", "photo3") if d.get(k)],
         ),
         "activities/manage/occurrence_record.html",
         _("活动纪实已保存。"),

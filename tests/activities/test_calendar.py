@@ -342,8 +342,8 @@ def test_activity_page_runs_fixed_queries_with_few_and_many_occurrences(
     url = activity.get_absolute_url()
     # 1 session, 2 user, 3 activity with center, room and organizer, 4 its upcoming
     # occurrences, 5 the resident's sign-ups for them, 6 past occurrences with a record,
-    # 7 the user's roles (is the console link shown?).
-    with django_assert_num_queries(7):
+    # 7 their photos, 8 the user's roles (is the console link shown?).
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
     bulk_occurrences([activity], 3000, start=soon(-400, 8), step=timedelta(hours=5))
     Occurrence.objects.filter(activity=activity, ends_at__lt=timezone.now()).update(
@@ -351,7 +351,7 @@ def test_activity_page_runs_fixed_queries_with_few_and_many_occurrences(
     )
     for occurrence in activity.occurrences.scheduled().filter(starts_at__gt=soon(5))[:20]:
         services.registration_create(user=resident, occurrence=occurrence)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["upcoming"]) == 20
     assert len(response.context["past"]) == 3

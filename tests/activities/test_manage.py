@@ -1136,11 +1136,11 @@ def test_console_occurrence_page_runs_fixed_queries(
     url = reverse("activities_manage:occurrence", args=[occurrence.pk])
     client.get(url)
     # 1 session, 2 user, 3 occurrence in scope with activity and center, 4 roles,
-    # 5 the roster with users.
-    with django_assert_num_queries(5):
+    # 5 the roster with users, 6 the record's photos.
+    with django_assert_num_queries(6):
         client.get(url)
     signed_up(occurrence, 30)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert len(response.context["confirmed"]) == 31
 
@@ -1170,3 +1170,49 @@ def test_console_activity_page_runs_fixed_queries(
     with django_assert_num_queries(5):
         response = client.get(url)
     assert len(response.context["occurrences"]) > 50
+
+
+def test_record_photos_are_stored_without_exif_and_shown_publicly(client, tree, community_worker):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    occurrence = occurrence_of(center=tree.community, title="金秋晚会")
+    shift(occurrence, starts_in=timedelta(hours=-3))
+    img = Image.new("RGB", (640, 480), (200, 40, 40))
+    exif = Image.Exif()
+    exif.get_ifd(0x8825)[2] = (40.0, 49.0, 12.0)
+    raw = io.BytesIO()
+    img.save(raw, format="JPEG", exif=exif)
+    client.force_login(community_worker)
+    response = client.post(
+        reverse("activities_manage:record", args=[occurrence.pk]),
+        {
+            "summary": "居民自编自演。",
+            "head_count": "120",
+            "photo1": SimpleUploadedFile("gala.jpg", raw.getvalue(), content_type="image/jpeg"),
+        },
+    )
+    assert response.status_code == 302
+    photo = occurrence.photos.get()
+    with photo.image.open("rb") as f:
+        assert not Image.open(io.BytesIO(f.read())).getexif()
+    client.logout()
+    public = client.get(occurrence.activity.get_absolute_url()).content.decode()
+    assert photo.thumbnail.url in public
+
+
+def test_a_text_file_as_record_photo_is_a_form_error(client, tree, community_worker):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    occurrence = occurrence_of(center=tree.community)
+    shift(occurrence, starts_in=timedelta(hours=-3))
+    client.force_login(community_worker)
+    response = client.post(
+        reverse("activities_manage:record", args=[occurrence.pk]),
+        {"summary": "x", "head_count": "3", "photo1": SimpleUploadedFile("a.jpg", b"not an image")},
+    )
+    assert response.status_code == 200
+    assert "无法识别该文件" in response.content.decode()
+    assert not occurrence.photos.exists()
