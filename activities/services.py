@@ -83,14 +83,21 @@ def room_conflicts(*, room, starts_at, ends_at, exclude_activity=None, exclude_o
 
 
 def _check_room(room, spans, *, exclude_activity=None, exclude_occurrence=None):
-    for starts_at, ends_at in spans:
-        clash = room_conflicts(
+    """Refuse spans that overlap a scheduled occurrence in `room`: one query for all spans."""
+    spans = sorted(spans)
+    if room is None or not spans:
+        return
+    booked = list(
+        room_conflicts(
             room=room,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            starts_at=spans[0][0],
+            ends_at=max(end for _start, end in spans),
             exclude_activity=exclude_activity,
             exclude_occurrence=exclude_occurrence,
-        ).first()
+        ).order_by("starts_at")
+    )
+    for starts_at, ends_at in spans:
+        clash = next((o for o in booked if o.starts_at < ends_at and o.ends_at > starts_at), None)
         if clash:
             raise ValidationError(
                 {
