@@ -20,7 +20,10 @@ PAGES = [
     ("home-phone.png", "/", None),
     ("center-phone.png", "/centers/dataishi/", None),
     ("calendar-phone.png", "/activities/", None),
-    ("console-phone.png", "/manage/centers/dataishi/", "13800000003"),
+    ("issue-new-phone.png", "/deliberation/new/?center=chuangye", None),
+    ("aid-station-phone.png", "/assistance/stations/jinyuwenyuan/", None),
+    ("console-phone.png", "/manage/", "13800000003"),
+    ("inbox-phone.png", "/manage/deliberation/", "13800000002"),
 ]
 CHROMIUM_ARGS = [
     "--no-sandbox",
