@@ -383,6 +383,21 @@ class Item(models.Model):
         return f"{self.name}（{self.unit}）"
 
 
+class ItemLine(models.Model):
+    """A quantity of one catalogue item: a line of a donation, a request or a distribution."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(
+        _("数量"), validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.item} × {self.quantity}"
+
+
 class AidStationQuerySet(ScopedQuerySet):
     def public(self):
         return self.filter(is_public=True, center__is_published=True)
@@ -476,17 +491,13 @@ class Donation(models.Model):
         return _("爱心人士") if self.is_anonymous or not self.donor_name else self.donor_name
 
 
-class DonationLine(models.Model):
+class DonationLine(ItemLine):
     class Condition(models.TextChoices):
         NEW = "new", _("全新")
         GOOD = "good", _("较新")
         FAIR = "fair", _("可用")
 
     donation = models.ForeignKey(Donation, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField(
-        _("数量"), validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
-    )
     condition = models.CharField(
         _("成色"), max_length=10, choices=Condition, default=Condition.GOOD
     )
@@ -498,9 +509,6 @@ class DonationLine(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="donation_line_positive")
         ]
-
-    def __str__(self):
-        return f"{self.item} × {self.quantity}"
 
 
 class AidRequest(models.Model):
@@ -550,19 +558,12 @@ class AidRequest(models.Model):
         return mask_name(self.requester_name)
 
 
-class AidRequestLine(models.Model):
+class AidRequestLine(ItemLine):
     request = models.ForeignKey(AidRequest, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField(
-        _("数量"), validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
-    )
 
     class Meta:
         verbose_name = _("申请明细")
         verbose_name_plural = _("申请明细")
-
-    def __str__(self):
-        return f"{self.item} × {self.quantity}"
 
 
 class Distribution(models.Model):
@@ -598,19 +599,12 @@ class Distribution(models.Model):
         return f"FF{self.distributed_on:%Y%m%d}-{self.pk:05d}"
 
 
-class DistributionLine(models.Model):
+class DistributionLine(ItemLine):
     distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="lines")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
-    quantity = models.PositiveIntegerField(
-        _("数量"), validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)]
-    )
 
     class Meta:
         verbose_name = _("发放明细")
         verbose_name_plural = _("发放明细")
-
-    def __str__(self):
-        return f"{self.item} × {self.quantity}"
 
 
 class StockMovement(models.Model):
