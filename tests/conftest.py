@@ -9,10 +9,22 @@ from tests.factories import CenterFactory, StaffRoleFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: no page, rate-limit count or generation carries over."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Password hashing is not under test; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Query budgets measure rendering; tests/centers/test_caching.py turns the page cache on.
+    settings.CACHE_MIDDLEWARE_SECONDS = 0
 
 
 @pytest.fixture
