@@ -10,7 +10,7 @@ from tests.factories import CenterFactory, StaffRoleFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache: no page, rate-limit count or generation carries over."""
+    """Each test starts with an empty cache: no page or rate-limit count carries over."""
     from django.core.cache import cache
 
     cache.clear()
