@@ -6,6 +6,7 @@ donations and distributions carry dates of their own (no time zone involved), re
 are timestamps read in the district's time zone (Asia/Shanghai).
 """
 
+from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
 from django.db.models import (
@@ -34,6 +35,15 @@ from assistance.models import (
     StockLevel,
     Visit,
 )
+from centers.reports import (
+    Breakdown,
+    ReportSpec,
+    aggregate,
+    as_month,
+    by_child_of,
+    by_month_of,
+    tally,
+)
 from centers.sections import Figure
 
 
@@ -60,6 +70,205 @@ def _on_time(as_of):
     return on_time
 
 
+def _figures(counts):
+    """The section's figures from one group's counts (missing counts are zeros)."""
+    tiers = counts.get("tiers") or {}
+    by_type = counts.get("by_type") or {}
+    pairings = counts.get("pairings") or {}
+    visits = counts.get("visits") or {}
+    handed_out = counts.get("handed_out") or {}
+    donated = counts.get("donated") or {}
+    distributed = counts.get("distributed") or {}
+    active, on_time = pairings.get("active") or 0, pairings.get("on_time") or 0
+    figures = [Figure("beneficiaries", _("帮扶对象（人）"), tiers.get("total") or 0)]
+    figures += [
+        Figure(f"tier_{value}", format_lazy("{}：{}", _("关注等级"), label), tiers.get(value) or 0)
+        for value, label in Beneficiary.Tier.choices
+    ]
+    figures += [
+        Figure(f"type_{value}", format_lazy("{}：{}", _("类型"), label), by_type.get(value, 0))
+        for value, label in BeneficiaryType.Type.choices
+    ]
+    figures += [
+        Figure("active_pairings", _("结对帮扶（对）"), active),
+        Figure("on_time_pairings", _("按时探访（对）"), on_time),
+        Figure("on_time_visit_rate", _("按时探访率"), _rate(on_time, active), unit="%"),
+        Figure("visits", _("走访慰问（次）"), visits.get("made") or 0),
+        Figure("visited", _("走访慰问（人）"), visits.get("beneficiaries") or 0),
+        Figure("distributions", _("物资发放（次）"), handed_out.get("made") or 0),
+        Figure(
+            "residents_reached",
+            _("惠及居民（人）"),
+            (counts.get("reached") or 0) + (handed_out.get("unregistered") or 0),
+        ),
+        Figure("donated", _("接收捐赠物资（件）"), sum(donated.values())),
+        Figure("distributed", _("发放物资（件）"), sum(distributed.values())),
+        Figure("stock_on_hand", _("现有库存（件）"), counts.get("stock") or 0),
+    ]
+    figures += [
+        Figure(
+            f"donated_{value}", format_lazy("{}：{}", _("接收捐赠"), label), donated.get(value, 0)
+        )
+        for value, label in Item.Category.choices
+    ]
+    figures += [
+        Figure(
+            f"distributed_{value}",
+            format_lazy("{}：{}", _("发放物资"), label),
+            distributed.get(value, 0),
+        )
+        for value, label in Item.Category.choices
+    ]
+    return figures
+
+
+def _reached_registered(visits_in_period, distributions, group):
+    """{group: registered residents visited or given goods}: one query. Grouped, a resident
+    counts once in each branch that reached them (visits by the resident's center, goods by the
+    station's)."""
+    if group is None:
+        return {
+            None: Beneficiary.objects.filter(
+                Q(pk__in=visits_in_period.values("beneficiary"))
+                | Q(pk__in=distributions.exclude(beneficiary=None).values("beneficiary"))
+            ).count()
+        }
+    visited = (
+        visits_in_period.annotate(report_group=group("beneficiary__center__path", None))
+        .values_list("report_group", "beneficiary_id")
+        .order_by()
+    )
+    given = (
+        distributions.exclude(beneficiary=None)
+        .annotate(report_group=group("station__center__path", None))
+        .values_list("report_group", "beneficiary_id")
+        .order_by()
+    )
+    # UNION drops the repeated (branch, resident) pairs.
+    return Counter(key for key, _beneficiary in visited.union(given).order_by())
+
+
+def _grouped(center, start, end, group):
+    """{group value: [Figure]} for the subtree and period, `group` None (one group keyed None)
+    or `by_child_of(center)`. Nine queries."""
+    today = timezone.localdate()
+    as_of = min(end, today)
+    beneficiaries = Beneficiary.objects.in_subtree(center).filter(
+        status=Beneficiary.Status.ACTIVE, created_at__lt=_end_of(end)
+    )
+    counts = defaultdict(dict)
+
+    def collect(name, rows):
+        for key, value in rows.items():
+            counts[key][name] = value
+
+    # 1. Active beneficiaries, in total and by tier.
+    collect(
+        "tiers",
+        aggregate(
+            beneficiaries,
+            group,
+            path="center__path",
+            total=Count("pk"),
+            **{value: Count("pk", filter=Q(tier=value)) for value in Beneficiary.Tier.values},
+        ),
+    )
+    # 2. Active beneficiaries by type.
+    collect(
+        "by_type",
+        tally(
+            BeneficiaryType.objects.filter(beneficiary__in=beneficiaries),
+            group,
+            "type",
+            Count("pk"),
+            path="beneficiary__center__path",
+        ),
+    )
+    # 3. Pairings running on the as-of day, and how many of them are on time.
+    collect(
+        "pairings",
+        aggregate(
+            Pairing.objects.in_subtree(center).filter(
+                Q(ended_on__isnull=True) | Q(ended_on__gte=as_of), started_on__lte=as_of
+            ),
+            group,
+            path="beneficiary__center__path",
+            active=Count("pk"),
+            on_time=Count("pk", filter=_on_time(as_of)),
+        ),
+    )
+    # 4. Visits in the period and the beneficiaries they reached.
+    visits_in_period = Visit.objects.in_subtree(center).filter(visited_on__range=(start, end))
+    collect(
+        "visits",
+        aggregate(
+            visits_in_period,
+            group,
+            path="beneficiary__center__path",
+            made=Count("pk"),
+            beneficiaries=Count("beneficiary", distinct=True),
+        ),
+    )
+    # 5. Registered residents reached: visited, or given goods by a station of the subtree.
+    distributions = Distribution.objects.in_subtree(center).filter(
+        distributed_on__range=(start, end)
+    )
+    collect("reached", _reached_registered(visits_in_period, distributions, group))
+    # 6. Distributions in the period, and their recipients who are not on the register.
+    collect(
+        "handed_out",
+        aggregate(
+            distributions,
+            group,
+            path="station__center__path",
+            made=Count("pk"),
+            unregistered=Count(
+                Concat(Cast("station_id", CharField()), Value("|"), "recipient_name"),
+                filter=Q(beneficiary=None),
+                distinct=True,
+            ),
+        ),
+    )
+    # 7. Units donated in the period, by category.
+    collect(
+        "donated",
+        tally(
+            DonationLine.objects.filter(
+                donation__station__center__path__startswith=center.path,
+                donation__received_on__range=(start, end),
+            ),
+            group,
+            "item__category",
+            Sum("quantity"),
+            path="donation__station__center__path",
+        ),
+    )
+    # 8. Units handed out in the period, by category.
+    collect(
+        "distributed",
+        tally(
+            DistributionLine.objects.filter(distribution__in=distributions),
+            group,
+            "item__category",
+            Sum("quantity"),
+            path="distribution__station__center__path",
+        ),
+    )
+    # 9. Units in stock now.
+    stock = aggregate(
+        StockLevel.objects.in_subtree(center),
+        group,
+        path="station__center__path",
+        units=Sum("quantity"),
+    )
+    collect("stock", {key: row["units"] for key, row in stock.items()})
+
+    result = defaultdict(lambda: _figures({}))
+    for key, group_counts in counts.items():
+        result[key] = _figures(group_counts)
+    return result
+
+
 def assistance_figures(center, start, end):
     """Beneficiaries by type and tier, pairings and the on-time visit rate, visits, residents
     reached, goods in and out by category and stock on hand, for the subtree of `center` and the
@@ -71,7 +280,8 @@ def assistance_figures(center, start, end):
       beneficiary may have several types, so the types add up to more than the total) and by
       tier;
     - active pairings: pairings of the subtree's beneficiaries running on the as-of day, which
-      is the period's last day, or today while the period has not ended;
+      is the period's last day, or today while the period has not ended; on time: those of
+      them not overdue on that day;
     - on-time visit rate (按时探访率): the share of those pairings that are not overdue on the
       as-of day, by the same rule as the staff dashboard's overdue flag
       (`Pairing.is_overdue`): a pairing is on time when it had a visit of its own (a visit
@@ -89,113 +299,79 @@ def assistance_figures(center, start, end):
 
     Rates are floats in 0..1, or None when there was nothing to count. Nine queries whatever the
     data size.
+
+    Every figure adds up over the children of a center but "residents reached", a distinct
+    count: a resident visited in one community and given goods by another's station counts
+    once for the street and once for each community.
     """
-    today = timezone.localdate()
-    as_of = min(end, today)
-    beneficiaries = Beneficiary.objects.in_subtree(center).filter(
-        status=Beneficiary.Status.ACTIVE, created_at__lt=_end_of(end)
+    return _grouped(center, start, end, None)[None]
+
+
+def assistance_figures_by_child(center, start, end):
+    """`assistance_figures` for each direct child of `center` and for the center's own rows,
+    keyed by branch path (centers.reports.child_branch); nine queries."""
+    return _grouped(center, start, end, by_child_of(center))
+
+
+def assistance_figures_by_month(center, start, end):
+    """Visits, distributions and units donated and handed out in each month of the period,
+    keyed by the first of the month. Four queries."""
+    month = by_month_of()
+    visits = aggregate(
+        Visit.objects.in_subtree(center).filter(visited_on__range=(start, end)),
+        month,
+        path="beneficiary__center__path",
+        when="visited_on",
+        made=Count("pk"),
     )
-    # 1. Active beneficiaries, in total and by tier.
-    tiers = beneficiaries.aggregate(
-        total=Count("pk"),
-        **{value: Count("pk", filter=Q(tier=value)) for value in Beneficiary.Tier.values},
-    )
-    # 2. Active beneficiaries by type.
-    by_type = dict(
-        BeneficiaryType.objects.filter(beneficiary__in=beneficiaries)
-        .values_list("type")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    # 3. Pairings running on the as-of day, and how many of them are on time.
-    pairings = (
-        Pairing.objects.in_subtree(center)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=as_of), started_on__lte=as_of)
-        .aggregate(active=Count("pk"), on_time=Count("pk", filter=_on_time(as_of)))
-    )
-    # 4. Visits in the period and the beneficiaries they reached.
-    visits_in_period = Visit.objects.in_subtree(center).filter(visited_on__range=(start, end))
-    visits = visits_in_period.aggregate(
-        made=Count("pk"), beneficiaries=Count("beneficiary", distinct=True)
-    )
-    # 5. Registered residents reached: visited, or given goods by a station of the subtree.
     distributions = Distribution.objects.in_subtree(center).filter(
         distributed_on__range=(start, end)
     )
-    reached_registered = Beneficiary.objects.filter(
-        Q(pk__in=visits_in_period.values("beneficiary"))
-        | Q(pk__in=distributions.exclude(beneficiary=None).values("beneficiary"))
-    ).count()
-    # 6. Distributions in the period, and their recipients who are not on the register.
-    handed_out = distributions.aggregate(
-        made=Count("pk"),
-        unregistered=Count(
-            Concat(Cast("station_id", CharField()), Value("|"), "recipient_name"),
-            filter=Q(beneficiary=None),
-            distinct=True,
-        ),
+    handed_out = aggregate(
+        distributions, month, path="station__center__path", when="distributed_on", n=Count("pk")
     )
-    # 7. Units donated in the period, by category.
-    donated = dict(
+    donated = aggregate(
         DonationLine.objects.filter(
             donation__station__center__path__startswith=center.path,
             donation__received_on__range=(start, end),
-        )
-        .values_list("item__category")
-        .annotate(n=Sum("quantity"))
-        .order_by()
+        ),
+        month,
+        path="donation__station__center__path",
+        when="donation__received_on",
+        units=Sum("quantity"),
     )
-    # 8. Units handed out in the period, by category.
-    distributed = dict(
-        DistributionLine.objects.filter(distribution__in=distributions)
-        .values_list("item__category")
-        .annotate(n=Sum("quantity"))
-        .order_by()
+    distributed = aggregate(
+        DistributionLine.objects.filter(distribution__in=distributions),
+        month,
+        path="distribution__station__center__path",
+        when="distribution__distributed_on",
+        units=Sum("quantity"),
     )
-    # 9. Units in stock now.
-    stock = StockLevel.objects.in_subtree(center).aggregate(units=Sum("quantity"))["units"] or 0
 
-    figures = [Figure("beneficiaries", _("帮扶对象（人）"), tiers["total"])]
-    figures += [
-        Figure(f"tier_{value}", format_lazy("{}：{}", _("关注等级"), label), tiers[value])
-        for value, label in Beneficiary.Tier.choices
-    ]
-    figures += [
-        Figure(f"type_{value}", format_lazy("{}：{}", _("类型"), label), by_type.get(value, 0))
-        for value, label in BeneficiaryType.Type.choices
-    ]
-    figures += [
-        Figure("active_pairings", _("结对帮扶（对）"), pairings["active"]),
-        Figure(
-            "on_time_visit_rate",
-            _("按时探访率"),
-            _rate(pairings["on_time"], pairings["active"]),
-            unit="%",
-        ),
-        Figure("visits", _("走访慰问（次）"), visits["made"]),
-        Figure("visited", _("走访慰问（人）"), visits["beneficiaries"]),
-        Figure("distributions", _("物资发放（次）"), handed_out["made"]),
-        Figure(
-            "residents_reached",
-            _("惠及居民（人）"),
-            reached_registered + handed_out["unregistered"],
-        ),
-        Figure("donated", _("接收捐赠物资（件）"), sum(donated.values())),
-        Figure("distributed", _("发放物资（件）"), sum(distributed.values())),
-        Figure("stock_on_hand", _("现有库存（件）"), stock),
-    ]
-    figures += [
-        Figure(
-            f"donated_{value}", format_lazy("{}：{}", _("接收捐赠"), label), donated.get(value, 0)
-        )
-        for value, label in Item.Category.choices
-    ]
-    figures += [
-        Figure(
-            f"distributed_{value}",
-            format_lazy("{}：{}", _("发放物资"), label),
-            distributed.get(value, 0),
-        )
-        for value, label in Item.Category.choices
-    ]
-    return figures
+    def figures(key):
+        return [
+            Figure("visits", _("走访慰问（次）"), visits.get(key, {}).get("made") or 0),
+            Figure("distributions", _("物资发放（次）"), handed_out.get(key, {}).get("n") or 0),
+            Figure("donated", _("接收捐赠物资（件）"), donated.get(key, {}).get("units") or 0),
+            Figure("distributed", _("发放物资（件）"), distributed.get(key, {}).get("units") or 0),
+        ]
+
+    result = defaultdict(lambda: figures(object()))
+    for key in {*visits, *handed_out, *donated, *distributed}:
+        result[as_month(key)] = figures(key)
+    return result
+
+
+assistance_figures.report = ReportSpec(
+    key_figures=("beneficiaries", "visits", "on_time_visit_rate", "distributed"),
+    rates={"on_time_visit_rate": ("on_time_pairings", "active_pairings")},
+    not_additive=frozenset({"residents_reached"}),
+    by_child=assistance_figures_by_child,
+    by_month=assistance_figures_by_month,
+    breakdowns=(
+        Breakdown("tier_", _("关注等级")),
+        Breakdown("type_", _("帮扶对象类型")),
+        Breakdown("donated_", _("捐赠物资类别")),
+        Breakdown("distributed_", _("发放物资类别")),
+    ),
+)

@@ -7,12 +7,25 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from centers import annual_views
 from centers import views as center_views
 from centers.forms import PhoneAuthenticationForm
 from centers.sitemaps import sitemaps
 
 urlpatterns = [
     path("", center_views.home, name="home"),
+    path(
+        "manage/reports/annual/<slug:slug>/<int:year>/",
+        annual_views.annual_report,
+        name="annual_report",
+    ),
+    path(
+        "manage/reports/annual/<slug:slug>/<int:year>/report.docx",
+        annual_views.annual_report_docx,
+        name="annual_report_docx",
+    ),
+    path("open-data/", annual_views.open_data, name="open_data"),
+    path("open-data/<int:year>.csv", annual_views.open_data_csv, name="open_data_csv"),
     path("centers/", include("centers.urls")),
     path("activities/", include("activities.urls")),
     path("manage/activities/", include("activities.manage_urls")),
@@ -20,6 +33,7 @@ urlpatterns = [
     path("manage/deliberation/", include("deliberation.manage_urls")),
     path("assistance/", include("assistance.urls")),
     path("manage/assistance/", include("assistance.manage_urls")),
+    path("manage/reports/", include("centers.report_urls", namespace="reports")),
     path("manage/", include("centers.manage_urls")),
     path(
         "accounts/login/",

@@ -7,6 +7,7 @@ cohort keeps every rate between 0 and 1 and makes the district's counts the sum 
 streets'.
 """
 
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 from statistics import median
 
@@ -18,6 +19,15 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import Center
+from centers.reports import (
+    Breakdown,
+    ReportSpec,
+    aggregate,
+    as_month,
+    by_child_of,
+    by_month_of,
+    tally,
+)
 from centers.sections import Figure
 from deliberation.models import Issue
 
@@ -63,21 +73,113 @@ def received_issues(center, start, end):
     return Issue.objects.in_subtree(center).filter(created_at__gte=start_at, created_at__lt=end_at)
 
 
-def _median_days(resolved):
-    """Median days from submission to (latest) resolution, in one query, or None."""
-    if connections[resolved.db].vendor == "postgresql":
-        value = resolved.aggregate(median=Median(TIME_TO_RESOLVE))["median"]
-    else:
-        # No percentile aggregate in SQLite: fetch the durations alone and take it here.
-        durations = list(
-            resolved.annotate(took=TIME_TO_RESOLVE).values_list("took", flat=True).order_by()
-        )
-        value = median(durations) if durations else None
+def _days(value):
     return None if value is None else round(value.total_seconds() / 86400, 1)
+
+
+def _median_days(resolved, group=None):
+    """Median days from submission to (latest) resolution, {group value: days} for a grouping
+    of centers.reports ({None: days} without one); one query."""
+    if connections[resolved.db].vendor == "postgresql":
+        rows = aggregate(
+            resolved, group, path="center__path", when="created_at", median=Median(TIME_TO_RESOLVE)
+        )
+        return {key: _days(row["median"]) for key, row in rows.items()}
+    # No percentile aggregate in SQLite: fetch the durations alone and take it here.
+    took = resolved.annotate(took=TIME_TO_RESOLVE).order_by()
+    if group is None:
+        pairs = ((None, value) for value in took.values_list("took", flat=True))
+    else:
+        pairs = took.annotate(report_group=group("center__path", "created_at")).values_list(
+            "report_group", "took"
+        )
+    durations = defaultdict(list)
+    for key, value in pairs:
+        durations[key].append(value)
+    return {key: _days(median(values)) for key, values in durations.items()}
 
 
 def _rate(part, whole):
     return part / whole if whole else None
+
+
+def _figures(totals, median_days, overdue=None, by_category=None):
+    """The section's figures from one group's counts (missing counts are zeros); the overdue
+    figure and the categories only when given."""
+    totals = totals or {}
+    received, accepted, on_time, resolved, rated, satisfied = (
+        totals.get(name) or 0
+        for name in ("received", "accepted", "on_time", "resolved", "rated", "satisfied")
+    )
+    figures = [
+        Figure("received", _("收到诉求（件）"), received),
+        Figure("accepted", _("受理（件）"), accepted),
+        Figure("accepted_on_time", _("按时受理（件）"), on_time),
+        Figure("response_rate", _("响应率"), _rate(on_time, received), unit="%"),
+        Figure("resolved", _("办结（件）"), resolved),
+        Figure("resolution_rate", _("解决率"), _rate(resolved, accepted), unit="%"),
+        Figure("rated", _("评价（件）"), rated),
+        Figure("satisfied", _("满意及基本满意（件）"), satisfied),
+        Figure("satisfaction_rate", _("满意率"), _rate(satisfied, rated), unit="%"),
+        Figure("median_days_to_resolve", _("办结用时中位数（天）"), median_days),
+    ]
+    if overdue is not None:
+        figures.append(Figure("overdue", _("当前超期（件）"), overdue))
+    if by_category is not None:
+        figures += [
+            Figure(f"category_{value}", label, by_category.get(value, 0))
+            for value, label in Issue.Category.choices
+        ]
+    return figures
+
+
+def _grouped(center, start, end, group, *, now=True):
+    """{group value: [Figure]} for the subtree and period, `group` a grouping of
+    centers.reports (None: one group keyed None). Four queries; two without `now` (no overdue
+    figure, which is about today, and no categories)."""
+    received = received_issues(center, start, end)
+    # 1. The cohort's counts.
+    totals = aggregate(
+        received,
+        group,
+        path="center__path",
+        when="created_at",
+        received=Count("pk"),
+        accepted=Count("pk", filter=ACCEPTED),
+        on_time=Count("pk", filter=ACCEPTED & ON_TIME),
+        resolved=Count("pk", filter=RESOLVED),
+        rated=Count("pk", filter=RATED),
+        satisfied=Count("pk", filter=RATED & SATISFIED),
+    )
+    # 2. The median time to resolve.
+    medians = _median_days(received.filter(RESOLVED), group)
+    overdue, by_category = {}, {}
+    if now:
+        # 3. Overdue now.
+        overdue = aggregate(
+            Issue.objects.in_subtree(center).overdue(),
+            group,
+            path="center__path",
+            when="created_at",
+            n=Count("pk"),
+        )
+        # 4. Received per category.
+        by_category = tally(
+            received, group, "category", Count("pk"), path="center__path", when="created_at"
+        )
+
+    def figures(key):
+        return _figures(
+            totals.get(key),
+            medians.get(key),
+            (overdue.get(key) or {}).get("n") or 0 if now else None,
+            by_category.get(key, {}) if now else None,
+        )
+
+    result = defaultdict(lambda: figures(object()))
+    for key in {*totals, *medians, *overdue, *by_category}:
+        result[key] = figures(key)
+    return result
 
 
 def issue_figures(center, start, end):
@@ -91,6 +193,7 @@ def issue_figures(center, start, end):
       again, and one merged after acceptance counts as accepted and unresolved (duplicates are
       merged on intake, before acceptance, where they count as received only);
     - 满意率 = (satisfied + basically satisfied) / rated, by the latest rating an issue got;
+    - satisfied: rated satisfied or basically satisfied;
     - median days from submission to the latest resolution, over the resolved issues;
     - overdue now: open issues of the subtree past a deadline at the moment of the call, whenever
       they were received;
@@ -100,22 +203,7 @@ def issue_figures(center, start, end):
     Rates are floats in 0..1, or None when nothing was there to count. Six queries whatever the
     data size.
     """
-    received = received_issues(center, start, end)
-    # 1. The cohort's counts.
-    totals = received.aggregate(
-        received=Count("pk"),
-        accepted=Count("pk", filter=ACCEPTED),
-        on_time=Count("pk", filter=ACCEPTED & ON_TIME),
-        resolved=Count("pk", filter=RESOLVED),
-        rated=Count("pk", filter=RATED),
-        satisfied=Count("pk", filter=RATED & SATISFIED),
-    )
-    # 2. The median time to resolve.
-    median_days = _median_days(received.filter(RESOLVED))
-    # 3. Overdue now.
-    overdue = Issue.objects.in_subtree(center).overdue().count()
-    # 4. Received per category.
-    by_category = dict(received.values_list("category").annotate(n=Count("pk")).order_by())
+    figures = _grouped(center, start, end, None)[None]
     # 5. The direct children (not `get_children()`: it trusts a possibly stale `numchild`).
     children = list(
         Center.objects.filter(path__startswith=center.path, depth=center.depth + 1)
@@ -124,6 +212,7 @@ def issue_figures(center, start, end):
     )
     # 6. Received and resolved per child, grouped on the child's part of the path; the center's
     # own issues group under its own, shorter path.
+    received = received_issues(center, start, end)
     branches = {
         row["branch"]: row
         for row in received.annotate(
@@ -134,34 +223,6 @@ def issue_figures(center, start, end):
         .order_by()
     }
 
-    figures = [
-        Figure("received", _("收到诉求（件）"), totals["received"]),
-        Figure("accepted", _("受理（件）"), totals["accepted"]),
-        Figure("accepted_on_time", _("按时受理（件）"), totals["on_time"]),
-        Figure(
-            "response_rate", _("响应率"), _rate(totals["on_time"], totals["received"]), unit="%"
-        ),
-        Figure("resolved", _("办结（件）"), totals["resolved"]),
-        Figure(
-            "resolution_rate",
-            _("解决率"),
-            _rate(totals["resolved"], totals["accepted"]),
-            unit="%",
-        ),
-        Figure("rated", _("评价（件）"), totals["rated"]),
-        Figure(
-            "satisfaction_rate",
-            _("满意率"),
-            _rate(totals["satisfied"], totals["rated"]),
-            unit="%",
-        ),
-        Figure("median_days_to_resolve", _("办结用时中位数（天）"), median_days),
-        Figure("overdue", _("当前超期（件）"), overdue),
-    ]
-    figures += [
-        Figure(f"category_{value}", label, by_category.get(value, 0))
-        for value, label in Issue.Category.choices
-    ]
     if children:
         rows = [("own", center.path, _("本级"))]
         rows += [(f"child_{slug}", path, name) for path, slug, name in children]
@@ -180,3 +241,38 @@ def issue_figures(center, start, end):
                 ),
             ]
     return figures
+
+
+def issue_figures_by_child(center, start, end):
+    """`issue_figures` but the rows by child, for each direct child of `center` and for the
+    center's own issues, keyed by branch path (centers.reports.child_branch); four queries."""
+    return _grouped(center, start, end, by_child_of(center))
+
+
+def issue_figures_by_month(center, start, end):
+    """The cohort's counts, rates and median for each month of the period, by the month an
+    issue was received (Asia/Shanghai); keyed by the first of the month. Two queries."""
+    grouped = _grouped(center, start, end, by_month_of(), now=False)
+    result = defaultdict(grouped.default_factory)
+    result.update({as_month(key): figures for key, figures in grouped.items()})
+    return result
+
+
+issue_figures.report = ReportSpec(
+    key_figures=(
+        "received",
+        "response_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+        "overdue",
+    ),
+    rates={
+        "response_rate": ("accepted_on_time", "received"),
+        "resolution_rate": ("resolved", "accepted"),
+        "satisfaction_rate": ("satisfied", "rated"),
+    },
+    not_additive=frozenset({"median_days_to_resolve"}),
+    by_child=issue_figures_by_child,
+    by_month=issue_figures_by_month,
+    breakdowns=(Breakdown("category_", _("诉求类别")),),
+)

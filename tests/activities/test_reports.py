@@ -4,7 +4,11 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Occurrence, Registration
-from activities.reports import activity_figures
+from activities.reports import (
+    activity_figures,
+    activity_figures_by_child,
+    activity_figures_by_month,
+)
 from tests.factories import ActivityFactory, CenterFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +90,26 @@ def test_figures_run_three_queries_whatever_the_data(tree, django_assert_num_que
         _register(_past_occurrence(CenterFactory(parent=tree.street)), 3, attended=2)
     with django_assert_num_queries(3):
         activity_figures(tree.district, today - timedelta(days=30), today)
+
+
+def test_grouped_forms_run_the_same_queries_by_child_and_by_month(tree, django_assert_num_queries):
+    for center in (tree.community, tree.sibling, tree.other_community, tree.street):
+        _register(_past_occurrence(center, hours=1), 3, attended=2, hours=1)
+    today = timezone.localdate()
+    span = (today - timedelta(days=30), today)
+
+    # 1 held and participants, 2 registrations, 3 by category: each grouped by child.
+    with django_assert_num_queries(3):
+        rows = activity_figures_by_child(tree.district, *span)
+    # 1 held and participants, 2 registrations: each grouped by month.
+    with django_assert_num_queries(2):
+        months = activity_figures_by_month(tree.district, *span)
+
+    assert _values(rows[tree.street.path])["held"] == 3
+    assert _values(rows[tree.street.path])["volunteer_hours"] == 6
+    assert _values(rows[tree.other_street.path])["attendance_rate"] == pytest.approx(2 / 3)
+    # A branch without data answers the figures of nothing.
+    assert _values(rows[tree.district.path])["held"] == 0
+    assert _values(rows[tree.district.path])["attendance_rate"] is None
+    assert sum(_values(figures)["held"] for figures in months.values()) == 4
+    assert not any(key.startswith("category_") for key in _values(months[span[1].replace(day=1)]))

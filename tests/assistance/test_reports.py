@@ -5,7 +5,11 @@ from django.utils import timezone
 
 from assistance import services
 from assistance.models import Beneficiary, BeneficiaryType, Pairing, Visit
-from assistance.reports import assistance_figures
+from assistance.reports import (
+    assistance_figures,
+    assistance_figures_by_child,
+    assistance_figures_by_month,
+)
 from centers.sections import report_sections
 from tests.factories import (
     AidStationFactory,
@@ -266,3 +270,36 @@ def test_figures_run_nine_queries_whatever_the_data(
         values = _values(assistance_figures(tree.district, _days_ago(30), timezone.localdate()))
     assert values["beneficiaries"] == 1 + 8 * 2
     assert values["distributions"] == 9
+
+
+def test_grouped_forms_run_fixed_queries_and_add_up(
+    tree, district_admin, django_assert_num_queries
+):
+    for center in (tree.community, tree.sibling, tree.other_community):
+        _some_of_everything(center, district_admin)
+    # Goods from 展览馆社区's station to 创业社区's beneficiary: reached in both communities.
+    beneficiary = Beneficiary.objects.filter(center=tree.community).get()
+    station = tree.sibling.aid_station
+    _give(district_admin, station, station.levels.first().item, 1, beneficiary=beneficiary)
+    start, end = _days_ago(30), timezone.localdate()
+
+    # The nine queries of assistance_figures, each grouped by child.
+    with django_assert_num_queries(9):
+        rows = assistance_figures_by_child(tree.street, start, end)
+    # 1 visits, 2 distributions, 3 units donated, 4 units handed out: by month.
+    with django_assert_num_queries(4):
+        months = assistance_figures_by_month(tree.street, start, end)
+
+    whole = _last_30_days(tree.street)
+    community = _values(rows[tree.community.path])
+    sibling = _values(rows[tree.sibling.path])
+    for key in ADDITIVE:
+        if key != "residents_reached":
+            assert community[key] + sibling[key] == whole[key], key
+    # Each community: its beneficiary and 王大爷 at its station; 展览馆社区 also 创业社区's.
+    assert (community["residents_reached"], sibling["residents_reached"]) == (2, 3)
+    assert whole["residents_reached"] == 4
+    assert sibling["on_time_pairings"] == sibling["active_pairings"] == 1
+    assert _values(rows[tree.street.path])["beneficiaries"] == 0
+    assert sum(_values(f)["distributed"] for f in months.values()) == whole["distributed"]
+    assert sum(_values(f)["visits"] for f in months.values()) == whole["visits"]

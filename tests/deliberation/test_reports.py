@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from centers.sections import report_sections
 from deliberation.models import Issue
-from deliberation.reports import issue_figures
+from deliberation.reports import issue_figures, issue_figures_by_child, issue_figures_by_month
 from tests.factories import CenterFactory, IssueFactory
 
 pytestmark = pytest.mark.django_db
@@ -218,3 +218,32 @@ def test_figures_run_six_queries_whatever_the_data(tree, django_assert_num_queri
     assert figures["received"] == 37
     with django_assert_num_queries(6):
         issue_figures(tree.community, *YEAR)
+
+
+def test_grouped_forms_run_fixed_queries_and_match_the_rows_by_child(
+    tree, django_assert_num_queries
+):
+    resolved(tree.community, 4, satisfaction="satisfied")
+    resolved(tree.sibling, 6, satisfaction="unsatisfied", created=(4, 8))
+    issue(tree.other_community, accept_hours=30, status=S.IN_PROGRESS, due_date=date(2026, 3, 5))
+    issue(tree.district, status=S.ESCALATED)
+
+    # 1 the cohort's counts, 2 median days, 3 overdue now, 4 by category: grouped by child.
+    with django_assert_num_queries(4):
+        rows = issue_figures_by_child(tree.district, *YEAR)
+    # 1 the cohort's counts, 2 median days: grouped by month.
+    with django_assert_num_queries(2):
+        months = issue_figures_by_month(tree.district, *YEAR)
+
+    whole = values(issue_figures(tree.district, *YEAR))
+    street = values(rows[tree.street.path])
+    assert street["received"] == whole["child_zhongzhuanlu_received"] == 2
+    assert street["resolved"] == whole["child_zhongzhuanlu_resolved"] == 2
+    assert street["satisfied"] == 1 and street["satisfaction_rate"] == pytest.approx(1 / 2)
+    assert street["median_days_to_resolve"] == 5.0
+    assert values(rows[tree.district.path])["received"] == whole["own_received"] == 1
+    assert values(rows[tree.other_street.path])["overdue"] == 1
+    assert "overdue" not in values(months[date(2026, 3, 1)])
+    assert values(months[date(2026, 3, 1)])["received"] == 3
+    assert values(months[date(2026, 4, 1)])["received"] == 1
+    assert values(months[date(2026, 5, 1)])["received"] == 0
