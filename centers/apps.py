@@ -8,5 +8,9 @@ class CentersConfig(AppConfig):
 
     def ready(self):
         from centers import caching
+        from centers.sections import AccountLink, console_links
 
         caching.connect_signals()
+        console_links.register(
+            AccountLink(key="reports", label=_("工作报表"), url_name="reports:dashboard", order=5)
+        )

@@ -9,7 +9,7 @@ class StaticSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["home", "centers:list"]
+        return ["home", "centers:list", "activities:calendar", "assistance:stations", "open_data"]
 
     def location(self, item):
         return reverse(item)
