@@ -74,3 +74,14 @@ def test_language_switch_is_a_link_and_sets_the_cookie(client, tree):
     assert client.get(reverse("switch_language", args=["xx"])).status_code == 404
     unsafe = client.get(reverse("switch_language", args=["en"]) + "?next=https://evil.example/")
     assert unsafe["Location"] == "/"
+
+
+def test_health_probes_bypass_the_page_cache(client, settings, monkeypatch):
+    from centers import caching
+
+    def fail():
+        raise AssertionError("the probe touched the cache")
+
+    monkeypatch.setattr(caching, "generation", fail)
+    assert client.get("/healthz").content == b"ok"
+    assert client.get("/readyz").content == b"ok"
