@@ -79,9 +79,11 @@ test: install-dev var/media lint
 screenshots: install-dev
 	$(PY) scripts/screenshots.py
 
+# Refresh the English catalogue from the source (needs GNU gettext), then compile it.
 messages: install-dev
-	cd centers && ../$(PY) ../manage.py makemessages -l en
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages -l en --ignore=".venv/*" --ignore="var/*" --ignore="tests/*" \
+		--ignore="scale/*" --ignore="staticfiles/*"
+	$(PY) manage.py compilemessages -l en --ignore=".venv/*"
 
 clean:
 	rm -rf $(VENV) var/db.sqlite3 .pytest_cache .ruff_cache
