@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "activities",
     "deliberation",
     "assistance",
+    "scale",
 ]
 
 MIDDLEWARE = [
