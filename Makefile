@@ -15,7 +15,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 python \
 	$(wildcard /usr/bin/python3.1[2-9] /usr/local/bin/python3.1[2-9])
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 12) else None' 2>/dev/null)))
 
-.PHONY: help setup install install-dev migrate seed run test lint format messages screenshots clean
+.PHONY: help setup install install-dev migrate seed run test lint format messages screenshots clean bench
 
 help:
 	@echo "make run    — set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
@@ -75,6 +75,11 @@ test: install-dev var/media lint
 		FIELD_ENCRYPTION_SALT=check-deploy-salt \
 		ALLOWED_HOSTS=dangqun.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmark (bench/README.md): gunicorn + PostgreSQL + Redis measured with wrk, on the scale
+# dataset in BENCH_DATABASE_URL. Options: make bench BENCH_ARGS="--duration 10 --connections 16"
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 screenshots: install-dev
 	$(PY) scripts/screenshots.py
