@@ -60,6 +60,8 @@ def _apply(item, data, image_field):
     for name, value in data.items():
         if name == image_field:
             if isinstance(value, ProcessedImage):
+                # A ModelForm bound to `item` has already set the field to this object itself.
+                setattr(item, name, None)
                 getattr(item, name).save(value.image.name, value.image, save=False)
                 item.thumbnail.save(value.thumbnail.name, value.thumbnail, save=False)
             elif value is False:

@@ -1,5 +1,6 @@
 """dangqun settings: one module, every value read from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -30,6 +31,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "treebeard",
+    # Login throttling: failed attempts per account and address (config below).
+    "axes",
     "centers",
     "activities",
     "deliberation",
@@ -38,6 +41,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that every response has the header (the HTTPS redirect included).
+    "centers.middleware.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -48,10 +53,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "centers.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "centers.caching.FetchPublicCacheMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -96,6 +104,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes first: it refuses a locked-out account+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -155,8 +168,22 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_COOKIE_SAMESITE = "Lax"
+# A signed-in session ends this long after its last request (centers.middleware
+# .SessionIdleTimeoutMiddleware pushes the expiry forward at most once per refresh interval),
+# not when the browser closes: phones rarely close theirs.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=2 * 60 * 60)
+SESSION_IDLE_REFRESH_SECONDS = 5 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses, off for the pages and for anything they embed.
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
 # No inline scripts or styles, nothing from another origin.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -168,6 +195,22 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Login throttling (django-axes): five failed logins for one account from one address lock that
+# pair out for 30 minutes; other accounts from the address and the account from elsewhere go on.
+# Attempts are rows in the database that every gunicorn host shares.
+AXES_FAILURE_LIMIT = 5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+# Tries during the lock are refused without extending it: it ends 30 minutes after the fifth.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+# The login form's field is "username" whatever the user model calls it (phone).
+AXES_USERNAME_FORM_FIELD = "username"
+# The client address as the rate limits see it: TRUSTED_PROXY_COUNT hops into X-Forwarded-For
+# (axes would otherwise use django-ipware if installed, or REMOTE_ADDR, i.e. nginx itself).
+AXES_CLIENT_IP_CALLABLE = "centers.middleware.login_client_ip"
 
 MAILERS = {
     "default": {

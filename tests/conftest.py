@@ -1,5 +1,6 @@
 """Shared personas over a small district: district → two streets → communities."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -18,9 +19,17 @@ def _fresh_cache():
     cache.clear()
 
 
+#: Test folders that run with login throttling (django-axes) on, as in production.
+AXES_ON_IN = {"security", "browser"}
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, request):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Axes refuses authenticate() without a request, and the test client's login() passes none;
+    # throttling is tested in tests/security, and the browser tests log in through the real form.
+    if request.node.path.relative_to(Path(__file__).parent).parts[0] not in AXES_ON_IN:
+        settings.AXES_ENABLED = False
     # Password hashing is not under test; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Query budgets measure rendering; tests/centers/test_caching.py turns the page cache on.
@@ -29,6 +38,11 @@ def _test_settings(settings, tmp_path):
 
 @pytest.fixture
 def tree(db):
+    return make_tree()
+
+
+def make_tree():
+    """District → two streets → three communities (the `tree` fixture, for module fixtures)."""
     district = CenterFactory(
         name="测试区党群服务中心", short_name="区中心", slug="district", level=Center.Level.DISTRICT
     )
