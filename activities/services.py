@@ -59,11 +59,6 @@ def _apply(activity, data):
         activity.cover = activity.cover_thumbnail = ""
 
 
-def _require(actor, perm, center):
-    if not scoping.has_perm(actor, perm, center):
-        raise PermissionDenied
-
-
 def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%d %H:%M")
 
@@ -209,7 +204,7 @@ def activity_create(*, actor, center, data) -> Activity:
     Raises ValidationError for an invalid rule, a room of another center, or a room that is
     already booked at one of the times.
     """
-    _require(actor, "change", center)
+    scoping.require(actor, "change", center)
     activity = Activity(center=center, created_by=actor)
     _apply(activity, data)
     activity.full_clean(exclude=_NOT_FROM_STAFF)
@@ -228,7 +223,7 @@ def activity_create(*, actor, center, data) -> Activity:
 @transaction.atomic
 def activity_update(*, actor, activity, data) -> Activity:
     """Change an activity; future occurrences follow its new time, rule, room and capacity."""
-    _require(actor, "change", activity.center)
+    scoping.require(actor, "change", activity.center)
     activity = Activity.objects.select_for_update(of=("self",)).get(pk=activity.pk)
     _apply(activity, data)
     activity.full_clean(exclude=_NOT_FROM_STAFF)
@@ -275,7 +270,7 @@ def occurrence_cancel(*, actor, occurrence, reason) -> Occurrence:
         .select_related("activity__center")
         .get(pk=occurrence.pk)
     )
-    _require(actor, "change", occurrence.activity.center)
+    scoping.require(actor, "change", occurrence.activity.center)
     if occurrence.is_cancelled:
         raise ValidationError(_("这场活动已经取消了。"))
     if occurrence.ends_at <= timezone.now():
@@ -300,7 +295,7 @@ def occurrence_move(*, actor, occurrence, starts_at, room) -> Occurrence:
         .get(pk=occurrence.pk)
     )
     activity = occurrence.activity
-    _require(actor, "change", activity.center)
+    scoping.require(actor, "change", activity.center)
     if occurrence.is_cancelled:
         raise ValidationError(_("已取消的活动不能调整时间。"))
     if room is not None and room.center_id != activity.center_id:
@@ -455,7 +450,7 @@ def attendance_record(*, actor, occurrence, attended_ids) -> int:
         .get(pk=occurrence.pk)
     )
     activity = occurrence.activity
-    _require(actor, "change", activity.center)
+    scoping.require(actor, "change", activity.center)
     if occurrence.is_cancelled:
         raise ValidationError(_("这场活动已取消，不能签到。"))
     if occurrence.starts_at - timedelta(hours=2) > timezone.now():
@@ -524,7 +519,7 @@ def occurrence_record(*, actor, occurrence, summary, head_count, photos=()) -> O
         .select_related("activity__center")
         .get(pk=occurrence.pk)
     )
-    _require(actor, "change", occurrence.activity.center)
+    scoping.require(actor, "change", occurrence.activity.center)
     if occurrence.is_cancelled:
         raise ValidationError(_("已取消的活动不能填写活动纪实。"))
     if occurrence.starts_at > timezone.now():

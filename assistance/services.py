@@ -38,11 +38,6 @@ from centers.services import audit
 Kind = StockMovement.Kind
 
 
-def _require(actor, perm, center):
-    if not scoping.has_perm(actor, perm, center):
-        raise PermissionDenied
-
-
 def _check_quantity(quantity):
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationError(_("数量应为 1 到 %(max)s 之间的整数。") % {"max": MAX_QUANTITY})
@@ -89,7 +84,7 @@ def _move(level, *, actor, station, item, quantity, kind, reason, **links):
 @transaction.atomic
 def donation_receive(*, actor, station: AidStation, data: dict, lines: list) -> Donation:
     """Take in a donation; its lines (item, quantity, condition, disinfected) go into stock."""
-    _require(actor, "change", station.center)
+    scoping.require(actor, "change", station.center)
     if not lines:
         raise ValidationError(_("请至少填写一种物品。"))
     donation = Donation(station=station, recorded_by=actor)
@@ -133,7 +128,7 @@ def donation_receive(*, actor, station: AidStation, data: dict, lines: list) -> 
 @transaction.atomic
 def stock_adjust(*, actor, station: AidStation, item, quantity: int, reason: str) -> StockMovement:
     """Correct the level after a count (盘点): a signed quantity and a reason."""
-    _require(actor, "change", station.center)
+    scoping.require(actor, "change", station.center)
     if not reason.strip():
         raise ValidationError({"reason": _("请写明调整原因。")})
     _check_quantity(abs(quantity))
@@ -154,8 +149,8 @@ def stock_transfer(
     *, actor, source: AidStation, target: AidStation, item, quantity: int, reason: str
 ):
     """Move goods from one station to another (both in the actor's scope)."""
-    _require(actor, "change", source.center)
-    _require(actor, "change", target.center)
+    scoping.require(actor, "change", source.center)
+    scoping.require(actor, "change", target.center)
     if source.pk == target.pk:
         raise ValidationError({"target": _("请选择另一个援助站。")})
     _check_quantity(quantity)
@@ -198,7 +193,7 @@ def movement_reverse(*, actor, movement: StockMovement, reason: str) -> StockMov
         .select_related("station__center", "item")
         .get(pk=movement.pk)
     )
-    _require(actor, "change", movement.station.center)
+    scoping.require(actor, "change", movement.station.center)
     if not reason.strip():
         raise ValidationError({"reason": _("请写明冲正原因。")})
     if movement.kind == Kind.REVERSAL or StockMovement.objects.filter(reverses=movement).exists():
@@ -237,7 +232,7 @@ def aid_request_file(
     *, actor, station: AidStation, beneficiary: Beneficiary, reason: str, lines: list
 ) -> AidRequest:
     """Staff file a request for a beneficiary in their scope. `lines` are (item, quantity)."""
-    _require(actor, "change", station.center)
+    scoping.require(actor, "change", station.center)
     if not Beneficiary.objects.for_user(actor, "change").filter(pk=beneficiary.pk).exists():
         raise ValidationError({"beneficiary": _("只能为您负责的帮扶对象申请。")})
     request = AidRequest(station=station, beneficiary=beneficiary, reason=reason, created_by=actor)
@@ -253,7 +248,7 @@ def _decide(actor, request, status, decline_reason=""):
     request = (
         AidRequest.objects.select_for_update().select_related("station__center").get(pk=request.pk)
     )
-    _require(actor, "change", request.station.center)
+    scoping.require(actor, "change", request.station.center)
     if request.status != AidRequest.Status.PENDING:
         raise ValidationError(
             _("这份申请已经处理过了（%(s)s）。") % {"s": request.get_status_display()}
@@ -304,7 +299,7 @@ def distribution_create(
     Raises ValidationError when an item is short ("只剩 N 件"), the request is not approved, or
     the beneficiary is out of the actor's scope.
     """
-    _require(actor, "change", station.center)
+    scoping.require(actor, "change", station.center)
     if not lines:
         raise ValidationError(_("请至少填写一种物品。"))
     if request is not None:
@@ -403,7 +398,7 @@ def goods_offer_set_status(*, actor, offer: GoodsOffer, status: str) -> GoodsOff
         .select_related("station__center")
         .get(pk=offer.pk)
     )
-    _require(actor, "change", offer.station.center)
+    scoping.require(actor, "change", offer.station.center)
     offer.status = status
     offer.full_clean()
     offer.save(update_fields=["status"])
@@ -420,7 +415,7 @@ def goods_offer_set_status(*, actor, offer: GoodsOffer, status: str) -> GoodsOff
 @transaction.atomic
 def station_save(*, actor, center, data: dict, wishes=None) -> AidStation:
     """Create or update a center's aid station and its wish list (items needed now)."""
-    _require(actor, "change", center)
+    scoping.require(actor, "change", center)
     station = AidStation.objects.filter(center=center).first() or AidStation(center=center)
     for name in ("name", "intro", "how_to_donate", "opening_hours", "is_public"):
         if name in data:
@@ -461,7 +456,7 @@ def beneficiary_save(
     *, actor, center, data: dict, types: list, beneficiary: Beneficiary | None = None
 ) -> Beneficiary:
     """Create or update a beneficiary at a community in the actor's scope, with their types."""
-    _require(actor, "change", center)
+    scoping.require(actor, "change", center)
     if not types:
         raise ValidationError({"types": _("请至少选择一种类型。")})
     creating = beneficiary is None
@@ -488,7 +483,7 @@ def beneficiary_save(
 
 def beneficiary_view_full(*, actor, beneficiary: Beneficiary) -> Beneficiary:
     """Open a beneficiary's full record: allowed in scope, and written to the access log."""
-    _require(actor, "view", beneficiary.center)
+    scoping.require(actor, "view", beneficiary.center)
     audit(
         actor=actor,
         center=beneficiary.center,
@@ -501,7 +496,7 @@ def beneficiary_view_full(*, actor, beneficiary: Beneficiary) -> Beneficiary:
 
 def beneficiaries_export_logged(*, actor, center, count: int) -> None:
     """Write an export of beneficiaries to the access log."""
-    _require(actor, "view", center)
+    scoping.require(actor, "view", center)
     audit(
         actor=actor,
         center=center,
@@ -514,7 +509,7 @@ def beneficiaries_export_logged(*, actor, center, count: int) -> None:
 @transaction.atomic
 def pairing_create(*, actor, beneficiary: Beneficiary, data: dict) -> Pairing:
     """Pair a helper (a party member or a partner unit) with a beneficiary."""
-    _require(actor, "change", beneficiary.center)
+    scoping.require(actor, "change", beneficiary.center)
     pairing = Pairing(beneficiary=beneficiary)
     for name in ("helper_user", "helper_team", "started_on", "ended_on", "frequency", "note"):
         if name in data:
@@ -544,7 +539,7 @@ def pairing_end(*, actor, pairing: Pairing, ended_on) -> Pairing:
         .select_related("beneficiary__center")
         .get(pk=pairing.pk)
     )
-    _require(actor, "change", pairing.beneficiary.center)
+    scoping.require(actor, "change", pairing.beneficiary.center)
     if pairing.ended_on is not None:
         raise ValidationError(_("这个结对已经结束了。"))
     pairing.ended_on = ended_on
@@ -563,7 +558,7 @@ def pairing_end(*, actor, pairing: Pairing, ended_on) -> Pairing:
 @transaction.atomic
 def visit_log(*, actor, beneficiary: Beneficiary, data: dict) -> Visit:
     """Log a visit to a beneficiary (optionally under a pairing and a help program)."""
-    _require(actor, "change", beneficiary.center)
+    scoping.require(actor, "change", beneficiary.center)
     visit = Visit(beneficiary=beneficiary, recorded_by=actor)
     for name in (
         "pairing",
@@ -599,7 +594,7 @@ def visit_log(*, actor, beneficiary: Beneficiary, data: dict) -> Visit:
 @transaction.atomic
 def program_save(*, actor, center, data: dict, program: HelpProgram | None = None) -> HelpProgram:
     """Create or update a help program (e.g. a Spring Festival condolence drive)."""
-    _require(actor, "change", center)
+    scoping.require(actor, "change", center)
     program = program or HelpProgram(center=center)
     for name in ("name", "starts_on", "ends_on", "description"):
         if name in data:

@@ -76,6 +76,12 @@ def has_perm(user, perm, center):
     return any(center.path.startswith(path) and role in roles for path, role in user_roles(user))
 
 
+def require(user, perm, center):
+    """Raise PermissionDenied unless the user holds `perm` at `center` (services check again)."""
+    if not has_perm(user, perm, center):
+        raise PermissionDenied
+
+
 def is_staff_member(user):
     """True for anybody who may open the staff console."""
     return (

@@ -1,6 +1,5 @@
 """Every write to the center tree's content: one function each, atomic, audited."""
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from centers import scoping
@@ -28,15 +27,10 @@ def notify(*, user, title, body="", url=""):
     return notification
 
 
-def _require(actor, perm, center):
-    if not scoping.has_perm(actor, perm, center):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def center_update(*, actor, center: Center, data: dict) -> Center:
     """Update a center's page fields. Needs `change` at the center; raises ValidationError."""
-    _require(actor, "change", center)
+    scoping.require(actor, "change", center)
     center = Center.objects.select_for_update().get(pk=center.pk)
     changed = [name for name, value in data.items() if getattr(center, name) != value]
     for name in changed:
@@ -74,7 +68,7 @@ def _apply(item, data, image_field):
 @transaction.atomic
 def content_create(*, actor, center: Center, model, data: dict, image_field=None):
     """Add a room, exhibition, service, team or photo to a center. Needs `change` there."""
-    _require(actor, "change", center)
+    scoping.require(actor, "change", center)
     item = model(center=center)
     if model._meta.model_name == "photo":
         item.uploaded_by = actor
@@ -94,7 +88,7 @@ def content_create(*, actor, center: Center, model, data: dict, image_field=None
 @transaction.atomic
 def content_update(*, actor, item, data: dict, image_field=None):
     """Change a piece of a center's page content. Needs `change` at its center."""
-    _require(actor, "change", item.center)
+    scoping.require(actor, "change", item.center)
     _apply(item, data, image_field)
     item.full_clean()
     item.save()
@@ -111,7 +105,7 @@ def content_update(*, actor, item, data: dict, image_field=None):
 @transaction.atomic
 def content_delete(*, actor, item) -> None:
     """Remove a piece of a center's page content (and its files). Needs `change` at its center."""
-    _require(actor, "change", item.center)
+    scoping.require(actor, "change", item.center)
     audit(
         actor=actor,
         center=item.center,

@@ -346,11 +346,6 @@ def issue_reveal_contact(*, actor, issue: Issue) -> dict:
 # -- Meetings ---------------------------------------------------------------------------------
 
 
-def _require(actor, perm, center):
-    if not scoping.has_perm(actor, perm, center):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def meeting_save(
     *,
@@ -365,7 +360,7 @@ def meeting_save(
 
     Agenda issues must be open issues at the meeting's center or below, in the actor's scope.
     """
-    _require(actor, "change", center)
+    scoping.require(actor, "change", center)
     creating = meeting is None
     meeting = meeting or Meeting(center=center, created_by=actor)
     for name in ("title", "held_at", "place", "minutes"):
@@ -411,7 +406,7 @@ def meeting_decide(*, actor, item: AgendaItem, decision: str, to_status: str | N
         .select_related("meeting__center", "issue")
         .get(pk=item.pk)
     )
-    _require(actor, "change", item.meeting.center)
+    scoping.require(actor, "change", item.meeting.center)
     if not decision.strip():
         raise ValidationError({"decision": _("请填写协商结果。")})
     item.decision = decision
@@ -434,7 +429,7 @@ def meeting_publish(*, actor, meeting: Meeting) -> Meeting:
     meeting = (
         Meeting.objects.select_for_update(of=("self",)).select_related("center").get(pk=meeting.pk)
     )
-    _require(actor, "change", meeting.center)
+    scoping.require(actor, "change", meeting.center)
     if not meeting.minutes.strip():
         raise ValidationError(_("请先填写会议纪要再公示。"))
     if meeting.published_at is None:
