@@ -28,7 +28,6 @@ import platform
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,10 +40,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+if str(BASE_DIR) not in sys.path:  # run as a script: the project root holds harness/
+    sys.path.insert(0, str(BASE_DIR))
+
+from harness import server  # noqa: E402
+from harness.server import (  # noqa: E402
+    CACHE_URL,
+    HOST,
+    collectstatic,
+    free_port,
+    production_env,
+    start_gunicorn,
+    stop_gunicorn,
+    worker_pids,
+)
+
 RESULTS_DIR = BASE_DIR / "bench" / "results"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dangqun_scale"
-CACHE_URL = "redis://127.0.0.1:6379/1"
-HOST = "127.0.0.1"
 ADMIN_PHONE = "19900000001"
 ADMIN_PASSWORD = "dangqun-scale"
 GENERATE_COMMAND = "python manage.py generate_scale_data --centers 2000 --years 3 --seed 1"
@@ -152,28 +164,6 @@ def format_table(pages):
 
 
 # -- Environment -----------------------------------------------------------------------------
-
-
-def production_env(database_url, *, allowed_hosts=HOST, cache_url=CACHE_URL, page_cache=600):
-    # cache_url: Redis for gunicorn (--cache-url), a local-memory cache in process.
-    """Environment variables for production settings on loopback (plain HTTP)."""
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "False",
-        "SECRET_KEY": "bench-throwaway-" + os.urandom(24).hex(),
-        "FIELD_ENCRYPTION_SALT": "bench-throwaway-salt",
-        "ALLOWED_HOSTS": allowed_hosts,
-        "SECURE_SSL_REDIRECT": "False",
-        "SESSION_COOKIE_SECURE": "False",
-        "CSRF_COOKIE_SECURE": "False",
-        "CACHE_URL": cache_url,
-        "CONN_MAX_AGE": "60",
-        "LOG_LEVEL": "ERROR",
-        # Always set: the in-process settings (page cache off) must not leak into gunicorn's.
-        "PAGE_CACHE_SECONDS": str(page_cache),
-    }
-    return env
 
 
 def fail(message):
@@ -332,83 +322,11 @@ def machine_info():
 # -- gunicorn and wrk --------------------------------------------------------------------------
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def collectstatic(env):
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-        cwd=BASE_DIR,
-        env={**os.environ, **env},
-        check=True,
-        timeout=300,
-    )
-
-
-def start_gunicorn(env, port, workers, log):
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [
-        str(gunicorn) if gunicorn.exists() else "gunicorn",
-        "config.wsgi:application",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "sync",
-        "--timeout",
-        "60",
-        "--graceful-timeout",
-        "5",
-    ]
-    return subprocess.Popen(
-        command,
-        cwd=BASE_DIR,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop_gunicorn(process):
-    """SIGTERM, then SIGKILL after 10 s; the whole process group (master and workers)."""
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=5)
-    except ProcessLookupError:
-        pass
-
-
 def wait_ready(base, process, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            fail(f"gunicorn exited with {process.returncode} before answering")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.2)
-    fail(f"gunicorn did not answer /healthz within {timeout} s")
-
-
-def worker_pids(master_pid):
-    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
     try:
-        return [int(pid) for pid in children.read_text().split()]
-    except OSError:
-        return []
+        server.wait_ready(base, process, timeout)
+    except server.ServerError as exc:
+        fail(str(exc))
 
 
 def rss_mb(pid, field="VmRSS"):
