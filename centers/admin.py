@@ -1,9 +1,13 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from centers.forms import CONTENT_KINDS, ImageUploadField
+from centers.images import ProcessedImage
 from centers.models import (
     AuditEntry,
     Center,
@@ -63,10 +67,33 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
 
+class ContentAdminForm(forms.ModelForm):
+    """Center page content in the admin: a photo is checked and re-encoded as in /manage/.
+
+    ImageUploadField hands back a ProcessedImage; the model gets its full image, and the
+    thumbnail (not editable, so not on the form) is set beside it.
+    """
+
+    image_field = None
+
+    def clean(self):
+        cleaned = super().clean()
+        value = cleaned.get(self.image_field)
+        if isinstance(value, ProcessedImage):
+            cleaned[self.image_field] = value.image
+            self.instance.thumbnail = value.thumbnail
+        elif value is False:
+            self.instance.thumbnail = ""
+        return cleaned
+
+
 for model in (Room, Exhibition, Service, Team, Photo):
+    kind = next(kind for kind in CONTENT_KINDS.values() if kind.model is model)
 
     @admin.register(model)
     class ContentAdmin(admin.ModelAdmin):
+        form = type("ContentAdminForm", (ContentAdminForm,), {"image_field": kind.image_field})
+        formfield_overrides = {models.ImageField: {"form_class": ImageUploadField}}
         list_display = ["__str__", "center", "sort_order"]
         list_select_related = ["center"]
         search_fields = ["center__name"]

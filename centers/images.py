@@ -16,6 +16,13 @@ from PIL import Image, ImageOps
 MAX_EDGE = 2000
 THUMB_EDGE = 480
 ALLOWED_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+#: What Pillow reports for a file it opened as one of ALLOWED_FORMATS: many phones and cameras
+#: write JPEGs with a second, smaller picture (MPO); only the first one is kept.
+ACCEPTED_FORMATS = ALLOWED_FORMATS | {"MPO"}
+#: Pillow's decoders for anything else (EPS, PSD, TIFF, ICO, …) are never even tried.
+OPENERS = sorted(ALLOWED_FORMATS)
+#: 16-bit greyscale (a 16-bit PNG): a plain convert("RGB") would clip everything above 255 to white.
+SIXTEEN_BIT_MODES = {"I", "I;16", "I;16L", "I;16B", "I;16N"}
 
 
 @dataclass(frozen=True)
@@ -27,15 +34,19 @@ class ProcessedImage:
 def _to_jpeg(img, edge):
     img = img.copy()
     img.thumbnail((edge, edge), Image.Resampling.LANCZOS)
-    if img.mode in ("RGBA", "LA", "P"):
+    if img.mode in ("RGBA", "LA", "P", "PA"):
         img = img.convert("RGBA")
         background = Image.new("RGB", img.size, (255, 255, 255))
         background.paste(img, mask=img.getchannel("A"))
         img = background
+    elif img.mode in SIXTEEN_BIT_MODES:
+        img = img.convert("I").point(lambda v: v / 256).convert("RGB")
     elif img.mode != "RGB":
         img = img.convert("RGB")
+    # Pillow writes a JPEG comment kept in `info` (where HTML hides in a polyglot); EXIF, XMP
+    # and GPS are written only when passed to save(), which they are not.
+    img.info = {}
     out = io.BytesIO()
-    # A fresh image carries no info dict, so no EXIF, GPS or comments are written.
     img.save(out, format="JPEG", quality=85, optimize=True, progressive=True)
     return out.getvalue()
 
@@ -65,7 +76,7 @@ def process_upload(upload):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
+            with Image.open(io.BytesIO(data), formats=OPENERS) as probe:
                 fmt = probe.format
                 width, height = probe.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -74,12 +85,12 @@ def process_upload(upload):
         fmt, width, height = None, 0, 0
     if width * height > settings.UPLOAD_MAX_PIXELS:
         raise too_many_pixels
-    if fmt not in ALLOWED_FORMATS:
+    if fmt not in ACCEPTED_FORMATS:
         raise ValidationError(
             _("无法识别该文件，请上传 JPG、PNG、GIF 或 WebP 格式的照片。"), code="not_an_image"
         )
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with Image.open(io.BytesIO(data), formats=OPENERS) as img:
             img.load()
             img = ImageOps.exif_transpose(img)
             full = _to_jpeg(img, MAX_EDGE)
