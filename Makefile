@@ -15,13 +15,17 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 python \
 	$(wildcard /usr/bin/python3.1[2-9] /usr/local/bin/python3.1[2-9])
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 12) else None' 2>/dev/null)))
 
-.PHONY: help setup install install-dev migrate seed run test lint format messages screenshots clean bench
+.PHONY: help setup install install-dev migrate seed run test lint format messages screenshots clean bench \
+	backup restore
 
 help:
 	@echo "make run    — set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
 	@echo "make test   — install dev dependencies and run lint, checks and the whole test suite"
 	@echo "make setup  — venv, install, migrate, seed_demo (idempotent)"
 	@echo "make format — format the code with ruff"
+	@echo "make backup — dump the database and media into a new folder under BACKUP_DIR (var/backups)"
+	@echo "make restore BACKUP=var/backups/<stamp> [RESTORE_DATABASE_URL=…] [FORCE=1]"
+	@echo "             — restore a backup into an empty database and MEDIA_ROOT, then verify it"
 
 $(PY):
 	@py="$(call find_python)"; \
@@ -80,6 +84,18 @@ test: install-dev var/media lint
 # dataset in BENCH_DATABASE_URL. Options: make bench BENCH_ARGS="--duration 10 --connections 16"
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Backups (centers/backups.py): the database (pg_dump custom format) and MEDIA_ROOT in one
+# timestamped folder with a manifest. BACKUP_DIR comes from the environment or .env.
+backup: install
+	$(PY) manage.py backup
+
+# Restores into the configured database unless RESTORE_DATABASE_URL names another; refuses a
+# database with tables (FORCE=1 replaces the backup's tables in it).
+restore: install
+	@if [ -z "$(BACKUP)" ]; then echo "Usage: make restore BACKUP=var/backups/<stamp>"; exit 2; fi
+	$(PY) manage.py restore "$(BACKUP)" \
+		$(if $(RESTORE_DATABASE_URL),--database-url "$(RESTORE_DATABASE_URL)") $(if $(FORCE),--force)
 
 screenshots: install-dev
 	$(PY) scripts/screenshots.py
