@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from assistance.models import Beneficiary, BeneficiaryType, Frequency, Pairing, Visit
 from assistance.services import BENEFICIARY_FIELDS
 from centers.models import phone_validator
+from centers.widgets import LongSelect
 
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dX]$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -161,7 +162,7 @@ class BeneficiaryForm(forms.ModelForm):
 class BeneficiaryFilterForm(forms.Form):
     """The list's filters; every value is optional and an unknown one is simply ignored."""
 
-    center = forms.ChoiceField(label=_("社区"), required=False)
+    center = forms.ChoiceField(label=_("社区"), required=False, widget=LongSelect)
     type = forms.ChoiceField(
         label=_("类型"), required=False, choices=[("", _("全部")), *BeneficiaryType.Type.choices]
     )

@@ -31,6 +31,18 @@ def normalize_code(text):
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())[:CODE_LENGTH]
 
 
+def overdue_q(today=None):
+    """A Q for the issues past a deadline now: not accepted within the response time, or open
+    at work past the due date."""
+    today = today or timezone.localdate()
+    late_to_accept = Q(
+        status__in=[Issue.Status.SUBMITTED, Issue.Status.ESCALATED],
+        response_due__lt=timezone.now(),
+    )
+    late_to_resolve = Q(status__in=Issue.WORKING_STATES, due_date__lt=today)
+    return late_to_accept | late_to_resolve
+
+
 class IssueQuerySet(models.QuerySet):
     def for_user(self, user, perm="view"):
         from centers import scoping
@@ -44,13 +56,7 @@ class IssueQuerySet(models.QuerySet):
         return self.filter(status__in=Issue.OPEN_STATES)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        late_to_accept = Q(
-            status__in=[Issue.Status.SUBMITTED, Issue.Status.ESCALATED],
-            response_due__lt=timezone.now(),
-        )
-        late_to_resolve = Q(status__in=Issue.WORKING_STATES, due_date__lt=today)
-        return self.filter(late_to_accept | late_to_resolve)
+        return self.filter(overdue_q(today))
 
     def publicly_resolved(self):
         return self.filter(status__in=[Issue.Status.RESOLVED, Issue.Status.CLOSED], is_public=True)

@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centers.forms import DateInput, TimeInput
+from centers.widgets import LongSelect
 from deliberation.models import AgendaItem, Issue, MeetingParticipant, normalize_code
-from deliberation.staff_selectors import OPEN
+from deliberation.staff_selectors import ALL, OPEN
 
 #: The due date offered when accepting: 15 days is the usual 接诉即办 term for a simple case.
 DEFAULT_TERM_DAYS = 15
@@ -31,12 +32,13 @@ class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
-        choices=[("", _("全部")), (OPEN, _("未结束（全部待办）")), *Issue.Status.choices],
+        initial=OPEN,
+        choices=[(ALL, _("全部")), (OPEN, _("未结束（全部待办）")), *Issue.Status.choices],
     )
     category = forms.ChoiceField(
         label=_("类别"), required=False, choices=[("", _("全部")), *Issue.Category.choices]
     )
-    center = forms.ChoiceField(label=_("中心（含下属）"), required=False)
+    center = forms.ChoiceField(label=_("中心（含下属）"), required=False, widget=LongSelect)
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
     mine = forms.BooleanField(label=_("只看指派给我的"), required=False)
 
@@ -54,7 +56,8 @@ class InboxFilterForm(forms.Form):
         data = self.cleaned_data
         return {
             "q": data.get("q", ""),
-            "status": data.get("status", ""),
+            # The inbox opens on the open issues; "all" (or an empty value) lists every state.
+            "status": data.get("status") or (OPEN if "status" not in self.data else ALL),
             "category": data.get("category", ""),
             "center": self.centers.get(data.get("center", "")),
             "overdue": data.get("overdue", False),

@@ -11,7 +11,14 @@ from django.db.models.functions import Coalesce
 
 from centers.models import Center, StaffRole
 from centers.selectors import ancestors_of
-from deliberation.models import AgendaItem, Issue, Meeting, MeetingParticipant, normalize_code
+from deliberation.models import (
+    AgendaItem,
+    Issue,
+    Meeting,
+    MeetingParticipant,
+    normalize_code,
+    overdue_q,
+)
 
 INBOX_PAGE_SIZE = 30
 MEETINGS_PAGE_SIZE = 30
@@ -20,8 +27,10 @@ MERGE_CHOICES = 30
 #: How many open issues a meeting's agenda offers as checkboxes, newest first.
 AGENDA_CHOICES = 200
 
-#: The "status" filter's extra value: every open state at once.
+#: The "status" filter's extra values: every open state at once (the inbox opens on it), and
+#: every state.
 OPEN = "open"
+ALL = "all"
 
 
 def inbox_centers(user) -> list[Center]:
@@ -69,35 +78,48 @@ def inbox(
 ) -> dict:
     """The staff inbox: a page of issues in scope, newest first, and counts for the summary.
 
-    The counts follow every filter but the status, so each count is what its status link shows.
-    Queries: counts per status, the overdue count, the paginator's count, the page itself
-    (with centers and assignees joined).
+    The counts are of the open issues only, per state and overdue, and follow every filter but
+    the status, so each count is what its link shows. Closed states are not counted: at a
+    district's scale that means every issue ever received (a scan of the whole table), and the
+    inbox is about the work still to do; their listing gives its own count.
+    Queries: the open counts (with the overdue count), the page (centers and assignees joined),
+    and the paginator's count only when the listing is not one the open counts already give.
     """
     issues = _filtered_issues(
         user, category=category, center=center, overdue=overdue, mine=mine, q=q
     )
-    by_status = {
-        row["status"]: row["n"]
-        for row in issues.order_by().values("status").annotate(n=Count("pk"))
+    open_counts = {
+        row["status"]: row
+        for row in issues.open()
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"), late=Count("pk", filter=overdue_q()))
     }
-    # With the overdue filter on, every counted issue is overdue: no second count needed.
-    late = sum(by_status.values()) if overdue else issues.overdue().count()
+    by_status = {value: row["n"] for value, row in open_counts.items()}
+    late = sum(row["late"] for row in open_counts.values())
+    known_count = None
     if status == OPEN:
         issues = issues.open()
-    elif status:
+        known_count = sum(by_status.values())
+    elif status and status != ALL:
         issues = issues.filter(status=status)
+        if status in Issue.OPEN_STATES:
+            known_count = by_status.get(status, 0)
     listed = issues.select_related("center", "assigned_to").order_by("-created_at", "-pk")
-    page_obj: Page = Paginator(listed, INBOX_PAGE_SIZE).get_page(page)
+    paginator = Paginator(listed, INBOX_PAGE_SIZE)
+    if known_count is not None:
+        # The open counts above already tell the paginator what its count query would.
+        paginator.count = known_count
+    page_obj: Page = paginator.get_page(page)
     counts = [
-        (value, label, by_status.get(value, 0))
+        (value, label, by_status.get(value, 0) if value in Issue.OPEN_STATES else None)
         for value, label in Issue.Status.choices
-        if by_status.get(value, 0)
+        if value not in Issue.OPEN_STATES or by_status.get(value, 0)
     ]
     return {
         "page_obj": page_obj,
         "status_counts": counts,
-        "open_count": sum(by_status.get(s, 0) for s in Issue.OPEN_STATES),
-        "total_count": sum(by_status.values()),
+        "open_count": sum(by_status.values()),
         "overdue_count": late,
     }
 

@@ -187,12 +187,12 @@ def _render_issue(request, issue, *, bound=None, contact=None):
 def inbox(request):
     _require_staff(request)
     form = InboxFilterForm(request.GET or None, centers=selectors.inbox_centers(request.user))
-    filters = {}
+    filters = {"status": selectors.OPEN}
     if form.is_bound:
         form.is_valid()  # an invalid filter is shown with its error and left out
         filters = form.filters()
     context = selectors.inbox(request.user, page=request.GET.get("page", 1), **filters)
-    context.update(form=form, filters=filters, open_value=selectors.OPEN)
+    context.update(form=form, filters=filters, open_value=selectors.OPEN, all_value=selectors.ALL)
     return render(request, "deliberation/manage/inbox.html", context)
 
 
