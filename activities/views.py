@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities import exports, feeds, selectors, services
@@ -167,6 +168,9 @@ def my_registrations(request):
 
 @login_not_required
 @require_GET
+# A district's feed holds thousands of activities (megabytes of text that compresses tenfold);
+# it carries nothing secret, so compressing it invites no BREACH-style guessing.
+@gzip_page
 def feed(request):
     center = selectors.public_center(request.GET.get("center", "")[:80])
     category = request.GET.get("category", "")

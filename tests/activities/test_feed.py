@@ -1,5 +1,6 @@
 """The public iCalendar feed (RFC 5545) that residents subscribe to."""
 
+import gzip
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -293,3 +294,15 @@ def test_feed_runs_fixed_queries(client, tree, django_assert_num_queries):
     with django_assert_num_queries(2):
         calendar, _text = feed(client)
     assert len(events(calendar)) == 16
+
+
+def test_feed_is_compressed_for_clients_that_accept_gzip(client, tree):
+    for week in range(40):
+        weekly_on_tuesdays(tree.community, title=f"第{week}周的太极拳活动", weeks=8)
+    plain = client.get(FEED).content
+    response = client.get(FEED, headers={"accept-encoding": "gzip"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    body = gzip.decompress(response.content)
+    assert body == plain
+    assert len(response.content) * 4 < len(plain)
