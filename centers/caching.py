@@ -80,6 +80,12 @@ def _is_anonymous(request):
     return settings.SESSION_COOKIE_NAME not in request.COOKIES
 
 
+def _has_flash_message(request):
+    """A message waiting for this visitor (django.contrib.messages keeps it in a cookie): the
+    page must be rendered for them, and never stored for others."""
+    return "messages" in request.COOKIES
+
+
 class GenerationPrefix:
     """`key_prefix` read per request from the current generation."""
 
@@ -103,7 +109,12 @@ class UpdatePublicCacheMiddleware(GenerationPrefix, UpdateCacheMiddleware):
 
     def _should_update_cache(self, request, response):
         return (
-            enabled() and _is_anonymous(request) and super()._should_update_cache(request, response)
+            enabled()
+            and _is_anonymous(request)
+            and not _has_flash_message(request)
+            # A response that sets a cookie (a CSRF token, a cleared message) is one visitor's.
+            and not response.cookies
+            and super()._should_update_cache(request, response)
         )
 
     def process_response(self, request, response):
@@ -116,7 +127,12 @@ class UpdatePublicCacheMiddleware(GenerationPrefix, UpdateCacheMiddleware):
 
 class FetchPublicCacheMiddleware(GenerationPrefix, FetchFromCacheMiddleware):
     def process_request(self, request):
-        if not enabled() or not _is_anonymous(request) or request.path in UNCACHED_PATHS:
+        if (
+            not enabled()
+            or not _is_anonymous(request)
+            or _has_flash_message(request)
+            or request.path in UNCACHED_PATHS
+        ):
             request._cache_update_cache = False
             return None
         response = super().process_request(request)

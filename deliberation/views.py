@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from centers import ratelimit
@@ -167,9 +169,30 @@ def track(request, code):
     return render(request, "deliberation/issue_detail.html", _tracking_context(request, page))
 
 
+def _csrf_refused(request):
+    """The CSRF check for a signed-in resident, or None when it passes (or nobody is signed in).
+
+    The rating form is exempt from Django's CSRF middleware so that the anonymous tracking page
+    carries no token and can come from the page cache: an anonymous rating proves itself with
+    the tracking code and the submitter's phone number, which a forged cross-site request does
+    not know. A signed-in submitter rates without the phone, so for them the check stays.
+    """
+    if not request.user.is_authenticated:
+        return None
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+
+
 @login_not_required
+@csrf_exempt
 @require_POST
 def rate(request, code):
+    refused = _csrf_refused(request)
+    if refused is not None:
+        return refused
+    if normalize_code(code) != code:
+        # Not a code as stored (NUL and other characters PostgreSQL text refuses included):
+        # no issue has it, and there is nothing to redirect a POST to.
+        raise Http404
     track_key, key = _key("track", request), _key("rate", request)
     if ratelimit.is_exceeded(track_key, **LOOKUP_LIMIT):
         return _lookup_limited(request)

@@ -2,11 +2,12 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from activities import services as activity_services
 from centers import services
 from centers.models import Room
-from tests.factories import ActivityFactory, RoomFactory, UserFactory
+from tests.factories import ActivityFactory, IssueFactory, RoomFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -85,3 +86,30 @@ def test_health_probes_bypass_the_page_cache(client, settings, monkeypatch):
     monkeypatch.setattr(caching, "generation", fail)
     assert client.get("/healthz").content == b"ok"
     assert client.get("/readyz").content == b"ok"
+
+
+def test_a_tracking_page_with_its_rating_form_comes_from_the_cache(
+    client, tree, django_assert_num_queries
+):
+    issue = IssueFactory(center=tree.community, status="resolved", resolved_at=timezone.now())
+    url = reverse("deliberation:track", args=[issue.tracking_code])
+    first = client.get(url)
+    assert "评价办理结果" in first.content.decode()
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.content == first.content
+
+
+def test_a_page_showing_a_flash_message_is_neither_stored_nor_served_from_the_cache(client, tree):
+    issue = IssueFactory(center=tree.community, status="resolved", resolved_at=timezone.now())
+    url = reverse("deliberation:track", args=[issue.tracking_code])
+    client.get(url)  # stored for everybody, without a message
+    rated = client.post(
+        reverse("deliberation:rate", args=[issue.tracking_code]),
+        {"satisfaction": "satisfied", "phone": issue.submitter_phone},
+    )
+    assert rated.status_code == 302 and "messages" in client.cookies
+    thanked = client.get(url).content.decode()
+    assert "感谢您的评价" in thanked
+    stranger = client.__class__()
+    assert "感谢您的评价" not in stranger.get(url).content.decode()

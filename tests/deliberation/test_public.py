@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -458,6 +459,36 @@ def test_submitter_account_rates_without_a_phone(client, tree, resident):
     client.post(rate_url(issue), {"satisfaction": "basic"})
     issue.refresh_from_db()
     assert issue.status == S.CLOSED and issue.satisfaction == "basic"
+
+
+def test_anonymous_rating_form_carries_no_csrf_token_and_still_works(tree):
+    # The tracking page is then cacheable; the code and the phone are what a forger lacks.
+    issue = resolved_issue(tree)
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(track_url(issue))
+    assert "csrfmiddlewaretoken" not in page.content.decode()
+    assert not page.cookies
+    response = browser.post(
+        rate_url(issue), {"satisfaction": "satisfied", "phone": issue.submitter_phone}
+    )
+    assert response.status_code == 302
+    issue.refresh_from_db()
+    assert issue.status == S.CLOSED
+
+
+def test_signed_in_submitter_rating_keeps_its_csrf_check(tree, resident):
+    issue = resolved_issue(tree, submitted_by=resident, submitter_phone="")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(resident)
+    forged = browser.post(rate_url(issue), {"satisfaction": "unsatisfied"})
+    assert forged.status_code == 403
+    issue.refresh_from_db()
+    assert issue.status == S.RESOLVED
+    page = browser.get(track_url(issue)).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    browser.post(rate_url(issue), {"satisfaction": "basic", "csrfmiddlewaretoken": token})
+    issue.refresh_from_db()
+    assert issue.status == S.CLOSED
 
 
 def test_issue_without_phone_or_account_explains_why_it_cannot_be_rated(client, tree):
