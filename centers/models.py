@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -377,3 +378,9 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def link(self):
+        """`url` if it is a path on this site; a "javascript:" or off-site URL is not linked."""
+        local = self.url.startswith("/") and url_has_allowed_host_and_scheme(self.url, None)
+        return self.url if local else ""
