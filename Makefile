@@ -16,7 +16,7 @@ PYTHON_CANDIDATES := $(PYTHON) python3.13 python3.12 python3 python \
 find_python = $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; print(sys.executable) if sys.version_info >= (3, 12) else None' 2>/dev/null)))
 
 .PHONY: help setup install install-dev migrate seed run test lint format messages screenshots clean bench \
-	backup restore
+	backup restore loadtest
 
 help:
 	@echo "make run    — set up (venv, install, migrate, demo data) and serve http://$(HOST):$(PORT)"
@@ -96,6 +96,11 @@ restore: install
 	@if [ -z "$(BACKUP)" ]; then echo "Usage: make restore BACKUP=var/backups/<stamp>"; exit 2; fi
 	$(PY) manage.py restore "$(BACKUP)" \
 		$(if $(RESTORE_DATABASE_URL),--database-url "$(RESTORE_DATABASE_URL)") $(if $(FORCE),--force)
+
+# Load test (loadtest/README.md): 200 clients for 60 s on gunicorn + PostgreSQL + Redis, then a
+# check that nothing was lost. Options: make loadtest LOADTEST_ARGS="--clients 50 --duration 10"
+loadtest: install
+	$(PY) loadtest/run.py $(LOADTEST_ARGS)
 
 screenshots: install-dev
 	$(PY) scripts/screenshots.py
