@@ -22,6 +22,7 @@ from centers.reports import (
     as_month,
     by_child_of,
     by_month_of,
+    only_key_figures,
     tally,
 )
 from centers.sections import Figure
@@ -133,6 +134,12 @@ def activity_figures_by_child(center, start, end):
     return _grouped(center, start, end, by_child_of(center))
 
 
+def activity_figures_key_by_child(center, start, end):
+    """The dashboard's figures by child (no categories): two queries."""
+    grouped = _grouped(center, start, end, by_child_of(center), categories=False)
+    return only_key_figures(grouped, activity_figures.report)
+
+
 def activity_figures_by_month(center, start, end):
     """The figures but categories for each month of the period, by the local date an
     occurrence starts; keyed by the first of the month. Two queries."""
@@ -146,6 +153,7 @@ activity_figures.report = ReportSpec(
     key_figures=("held", "participants", "attendance_rate", "volunteer_hours"),
     rates={"attendance_rate": ("attended", "signups")},
     by_child=activity_figures_by_child,
+    key_by_child=activity_figures_key_by_child,
     by_month=activity_figures_by_month,
     breakdowns=(Breakdown("category_", _("活动类别")),),
 )

@@ -42,6 +42,7 @@ from centers.reports import (
     as_month,
     by_child_of,
     by_month_of,
+    only_key_figures,
     tally,
 )
 from centers.sections import Figure
@@ -148,9 +149,10 @@ def _reached_registered(visits_in_period, distributions, group):
     return Counter(key for key, _beneficiary in visited.union(given).order_by())
 
 
-def _grouped(center, start, end, group):
+def _grouped(center, start, end, group, *, key_only=False):
     """{group value: [Figure]} for the subtree and period, `group` None (one group keyed None)
-    or `by_child_of(center)`. Nine queries."""
+    or `by_child_of(center)`. Nine queries; four with `key_only` (the dashboard's figures:
+    beneficiaries, pairings, visits, units handed out)."""
     today = timezone.localdate()
     as_of = min(end, today)
     beneficiaries = Beneficiary.objects.in_subtree(center).filter(
@@ -174,16 +176,17 @@ def _grouped(center, start, end, group):
         ),
     )
     # 2. Active beneficiaries by type.
-    collect(
-        "by_type",
-        tally(
-            BeneficiaryType.objects.filter(beneficiary__in=beneficiaries),
-            group,
-            "type",
-            Count("pk"),
-            path="beneficiary__center__path",
-        ),
-    )
+    if not key_only:
+        collect(
+            "by_type",
+            tally(
+                BeneficiaryType.objects.filter(beneficiary__in=beneficiaries),
+                group,
+                "type",
+                Count("pk"),
+                path="beneficiary__center__path",
+            ),
+        )
     # 3. Pairings running on the as-of day, and how many of them are on time.
     collect(
         "pairings",
@@ -199,6 +202,7 @@ def _grouped(center, start, end, group):
     )
     # 4. Visits in the period and the beneficiaries they reached.
     visits_in_period = Visit.objects.in_subtree(center).filter(visited_on__range=(start, end))
+    reached = {} if key_only else {"beneficiaries": Count("beneficiary", distinct=True)}
     collect(
         "visits",
         aggregate(
@@ -206,13 +210,23 @@ def _grouped(center, start, end, group):
             group,
             path="beneficiary__center__path",
             made=Count("pk"),
-            beneficiaries=Count("beneficiary", distinct=True),
+            **reached,
         ),
     )
     # 5. Registered residents reached: visited, or given goods by a station of the subtree.
     distributions = Distribution.objects.in_subtree(center).filter(
         distributed_on__range=(start, end)
     )
+    if key_only:
+        # 4'. Units handed out in the period, all categories together.
+        units = aggregate(
+            DistributionLine.objects.filter(distribution__in=distributions),
+            group,
+            path="distribution__station__center__path",
+            n=Sum("quantity"),
+        )
+        collect("distributed", {key: {"all": row["n"] or 0} for key, row in units.items()})
+        return _figures_by_group(counts)
     collect("reached", _reached_registered(visits_in_period, distributions, group))
     # 6. Distributions in the period, and their recipients who are not on the register.
     collect(
@@ -263,6 +277,10 @@ def _grouped(center, start, end, group):
     )
     collect("stock", {key: row["units"] for key, row in stock.items()})
 
+    return _figures_by_group(counts)
+
+
+def _figures_by_group(counts):
     result = defaultdict(lambda: _figures({}))
     for key, group_counts in counts.items():
         result[key] = _figures(group_counts)
@@ -311,6 +329,12 @@ def assistance_figures_by_child(center, start, end):
     """`assistance_figures` for each direct child of `center` and for the center's own rows,
     keyed by branch path (centers.reports.child_branch); nine queries."""
     return _grouped(center, start, end, by_child_of(center))
+
+
+def assistance_figures_key_by_child(center, start, end):
+    """The dashboard's figures by child: four queries."""
+    grouped = _grouped(center, start, end, by_child_of(center), key_only=True)
+    return only_key_figures(grouped, assistance_figures.report)
 
 
 def assistance_figures_by_month(center, start, end):
@@ -367,6 +391,7 @@ assistance_figures.report = ReportSpec(
     rates={"on_time_visit_rate": ("on_time_pairings", "active_pairings")},
     not_additive=frozenset({"residents_reached"}),
     by_child=assistance_figures_by_child,
+    key_by_child=assistance_figures_key_by_child,
     by_month=assistance_figures_by_month,
     breakdowns=(
         Breakdown("tier_", _("关注等级")),

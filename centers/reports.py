@@ -80,6 +80,9 @@ class ReportSpec:
     not_additive: frozenset = frozenset()
     #: (center, start, end) -> {branch: [Figure]}, in a fixed number of queries.
     by_child: Callable | None = None
+    #: `by_child` for the dashboard: only the key figures and the parts of their rates, in
+    #: fewer queries (a district's dashboard must not pay for breakdowns it does not show).
+    key_by_child: Callable | None = None
     #: (center, start, end) -> {first day of month: [Figure]}, in a fixed number of queries.
     by_month: Callable | None = None
     #: Groups of figures by key prefix, each a table and a bar chart on the section page.
@@ -93,6 +96,19 @@ class ReportSpec:
 
     def in_breakdown(self, key):
         return any(key.startswith(b.prefix) for b in self.breakdowns)
+
+
+def only_key_figures(grouped, spec):
+    """`grouped` ({branch: [Figure]}, a defaultdict) cut down to the spec's key figures and the
+    parts of its rates: what the dashboard shows and adds up."""
+    keys = set(spec.key_figures) | {part for parts in spec.rates.values() for part in parts}
+
+    def cut(figures):
+        return [figure for figure in figures if figure.key in keys]
+
+    result = type(grouped)(lambda: cut(grouped.default_factory()))
+    result.update({branch: cut(figures) for branch, figures in grouped.items()})
+    return result
 
 
 #: Without a spec the dashboard shows a section's first figures.
@@ -522,12 +538,14 @@ def _remainder(total, children, spec):
     return {key: dataclasses.replace(total[key], value=value) for key, value in own.items()}
 
 
-def branches(section, center, children, start, end):
-    """{branch path: {key: Figure}} for every direct child and the center itself ("本级")."""
+def branches(section, center, children, start, end, *, key_only=False):
+    """{branch path: {key: Figure}} for every direct child and the center itself ("本级");
+    with `key_only`, from the section's `key_by_child` when it has one."""
     spec = spec_of(section)
     paths = [child.path for child in children]
-    if spec.by_child is not None:
-        grouped = spec.by_child(center, start, end)
+    by_child = (key_only and spec.key_by_child) or spec.by_child
+    if by_child is not None:
+        grouped = by_child(center, start, end)
         return {path: by_key(grouped[path]) for path in [*paths, center.path]}
     rows = {child.path: by_key(section.build(child, start, end)) for child in children}
     total = by_key(section.build(center, start, end))
@@ -592,14 +610,14 @@ def dashboard(center, period):
     """One table: a row per direct child of `center`, its own row ("本级") and the total, with
     the key figures of every registered section as columns grouped by section.
 
-    Queries: one for the children, then each section's `by_child` (a fixed number) or, for a
-    section without it, one `build` per child and one for the center.
+    Queries: one for the children, then each section's `key_by_child` or `by_child` (a fixed
+    number) or, for a section without either, one `build` per child and one for the center.
     """
     children = children_of(center)
     columns, per_section, sections = [], [], []
     for section in report_sections:
         spec = spec_of(section)
-        rows = branches(section, center, children, period.start, period.end)
+        rows = branches(section, center, children, period.start, period.end, key_only=True)
         section_columns = key_columns(section, rows[center.path])
         totals = combine(rows.values(), spec)
         columns += section_columns

@@ -26,6 +26,7 @@ from centers.reports import (
     as_month,
     by_child_of,
     by_month_of,
+    only_key_figures,
     tally,
 )
 from centers.sections import Figure
@@ -133,10 +134,11 @@ def _figures(totals, median_days, overdue=None, by_category=None):
     return figures
 
 
-def _grouped(center, start, end, group, *, now=True):
+def _grouped(center, start, end, group, *, now=True, key_only=False):
     """{group value: [Figure]} for the subtree and period, `group` a grouping of
     centers.reports (None: one group keyed None). Four queries; two without `now` (no overdue
-    figure, which is about today, and no categories)."""
+    figure, which is about today, and no categories); two with `key_only` (no median and no
+    categories)."""
     received = received_issues(center, start, end)
     # 1. The cohort's counts.
     totals = aggregate(
@@ -152,7 +154,7 @@ def _grouped(center, start, end, group, *, now=True):
         satisfied=Count("pk", filter=RATED & SATISFIED),
     )
     # 2. The median time to resolve.
-    medians = _median_days(received.filter(RESOLVED), group)
+    medians = {} if key_only else _median_days(received.filter(RESOLVED), group)
     overdue, by_category = {}, {}
     if now:
         # 3. Overdue now.
@@ -164,9 +166,10 @@ def _grouped(center, start, end, group, *, now=True):
             n=Count("pk"),
         )
         # 4. Received per category.
-        by_category = tally(
-            received, group, "category", Count("pk"), path="center__path", when="created_at"
-        )
+        if not key_only:
+            by_category = tally(
+                received, group, "category", Count("pk"), path="center__path", when="created_at"
+            )
 
     def figures(key):
         return _figures(
@@ -249,6 +252,12 @@ def issue_figures_by_child(center, start, end):
     return _grouped(center, start, end, by_child_of(center))
 
 
+def issue_figures_key_by_child(center, start, end):
+    """The dashboard's figures by child (counts, rates, overdue now): two queries."""
+    grouped = _grouped(center, start, end, by_child_of(center), key_only=True)
+    return only_key_figures(grouped, issue_figures.report)
+
+
 def issue_figures_by_month(center, start, end):
     """The cohort's counts, rates and median for each month of the period, by the month an
     issue was received (Asia/Shanghai); keyed by the first of the month. Two queries."""
@@ -273,6 +282,7 @@ issue_figures.report = ReportSpec(
     },
     not_additive=frozenset({"median_days_to_resolve"}),
     by_child=issue_figures_by_child,
+    key_by_child=issue_figures_key_by_child,
     by_month=issue_figures_by_month,
     breakdowns=(Breakdown("category_", _("诉求类别")),),
 )

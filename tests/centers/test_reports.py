@@ -643,13 +643,28 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     some_of_everything(tree.community, _superuser())
     client_for(client, district_admin)
     client.get(URL)
-    # 1 session, 2 user, 3 the user's roles, 4 home centers, 5 children; activities: 6 held
-    # and participants, 7 sign-ups and hours, 8 by category; deliberation: 9 the cohort's
-    # counts, 10 median days, 11 overdue, 12 by category; assistance: 13 beneficiaries by tier,
-    # 14 by type, 15 pairings, 16 visits, 17 residents reached, 18 distributions, 19 donated,
-    # 20 distributed, 21 stock. Each grouped by child.
-    with django_assert_num_queries(21):
+    # 1 session, 2 user, 3 the user's roles, 4 home centers, 5 children; the key figures only:
+    # activities: 6 held and participants, 7 sign-ups and hours; deliberation: 8 the cohort's
+    # counts, 9 overdue; assistance: 10 beneficiaries, 11 pairings, 12 visits, 13 units handed
+    # out. Each grouped by child.
+    with django_assert_num_queries(13):
         client.get(URL)
+
+
+def test_the_dashboards_key_figures_are_those_of_the_full_figures(tree):
+    some_of_everything(tree.community, _superuser())
+    start, end = date(2000, 1, 1), timezone.localdate()
+    for center in (tree.district, tree.street):
+        for section in report_sections:
+            spec = reports.spec_of(section)
+            if spec.key_by_child is None:
+                continue
+            full, key = spec.by_child(center, start, end), spec.key_by_child(center, start, end)
+            for branch in {*full, *key, center.path}:
+                wanted = {f.key: f.value for f in full[branch]}
+                got = {f.key: f.value for f in key[branch]}
+                assert got, section.key
+                assert got == {k: wanted[k] for k in got}, (section.key, branch)
 
 
 def test_a_section_without_grouped_forms_is_asked_once_per_child(
