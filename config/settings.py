@@ -87,9 +87,26 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL down or unreachable: the 503 page (centers/resilience.py) within seconds,
+    # instead of a worker waiting for the operating system's TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://dangqun")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis down is a cache miss, not a 500: pages render, rate limits count per worker
+    # (centers/resilience.py, centers/ratelimit.py). Short timeouts bound what an unreachable
+    # Redis costs a request.
+    CACHES["default"]["BACKEND"] = "centers.resilience.ResilientRedisCache"
+    _redis_options = CACHES["default"].setdefault("OPTIONS", {})
+    _redis_options.setdefault("socket_connect_timeout", env.float("CACHE_TIMEOUT", default=1.0))
+    _redis_options.setdefault("socket_timeout", env.float("CACHE_TIMEOUT", default=1.0))
+# Sessions live in the database, never only in the cache: a Redis outage must not sign
+# everybody out or lose a half-finished sign-up.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Anonymous public pages are cached this long at most; any write makes them stale at once.
 CACHE_MIDDLEWARE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 CACHE_MIDDLEWARE_ALIAS = "default"

@@ -72,5 +72,6 @@ if settings.DEBUG:
     ]
 
 handler404 = "centers.views.page_not_found"
-handler500 = "centers.views.server_error"
+# 503 with Retry-After when the database is unreachable, the 500 page otherwise.
+handler500 = "centers.resilience.server_error"
 handler403 = "centers.views.permission_denied"
