@@ -52,7 +52,8 @@ def _events(activity, base_url):
         return [event]
     # Sessions from before the rule was changed (another time or weekday) are not instances
     # of the current rule: they go out as events of their own, so clients show them as held.
-    rule_starts = set(recurrence.slots(activity))
+    # The occurrences come from the feed's window (selectors.feed_activities): so do the slots.
+    rule_starts = set(recurrence.slots(activity, since=occurrences[0].original_start))
     in_rule = [o for o in occurrences if o.original_start in rule_starts]
     events = []
     for occurrence in occurrences:

@@ -27,18 +27,20 @@ def parse_rule(rule, dtstart):
         ) from exc
 
 
-def slots(activity, *, until=None):
-    """The start times the activity's rule produces (aware datetimes), or its single start."""
+def slots(activity, *, until=None, since=None):
+    """The start times the activity's rule produces (aware datetimes), or its single start;
+    with `since`, only those from then on (the count limit still counts from the first)."""
     if not activity.recurrence:
         return [activity.starts_at]
     rule = parse_rule(activity.recurrence, activity.starts_at)
     limit = until or (timezone.now() + HORIZON)
     result = []
-    for start in rule:
+    for produced, start in enumerate(rule):
         # dateutil yields naive-local or aware values depending on UNTIL; normalise to aware.
         if timezone.is_naive(start):
             start = timezone.make_aware(start)
-        if start > limit or len(result) >= MAX_OCCURRENCES:
+        if start > limit or produced >= MAX_OCCURRENCES:
             break
-        result.append(start)
+        if since is None or start >= since:
+            result.append(start)
     return result

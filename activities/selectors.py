@@ -236,17 +236,30 @@ def feed_activities(*, center=None, category=""):
         qs = qs.in_subtree(center)
     if category:
         qs = qs.filter(category=category)
-    since = timezone.now() - timedelta(days=90)
+    since = feed_since()
     return (
         qs.filter(occurrences__ends_at__gte=since)
         .distinct()
         .prefetch_related(
             Prefetch(
                 "occurrences",
-                queryset=Occurrence.objects.select_related("room").order_by("original_start"),
+                # Only the feed's window: a recurring activity's events start from its first
+                # session in the window (a district's three years of sessions would otherwise
+                # be loaded, tens of megabytes, for events no calendar shows).
+                queryset=Occurrence.objects.filter(ends_at__gte=since)
+                .select_related("room")
+                .order_by("original_start"),
             )
         )
     )
+
+
+#: How far back an iCalendar feed reaches: calendars keep what they once fetched.
+FEED_DAYS_BACK = 90
+
+
+def feed_since():
+    return timezone.now() - timedelta(days=FEED_DAYS_BACK)
 
 
 # -- Staff ---------------------------------------------------------------------------------

@@ -306,3 +306,22 @@ def test_feed_is_compressed_for_clients_that_accept_gzip(client, tree):
     body = gzip.decompress(response.content)
     assert body == plain
     assert len(response.content) * 4 < len(plain)
+
+
+def test_a_long_running_activity_starts_in_the_feed_at_its_first_session_in_the_window(
+    client, tree
+):
+    first = next_tuesday() - timedelta(weeks=30)
+    activity = ActivityFactory(
+        center=tree.community,
+        title="长期太极拳",
+        starts_at=local(first, 9),
+        recurrence=build_rule(freq="WEEKLY", weekdays=["TU"], until=first + timedelta(weeks=40)),
+    )
+    calendar, _text = feed(client, center="chuangye")
+    [event] = events(calendar, "长期太极拳")
+    since = timezone.now() - timedelta(days=90)
+    in_window = activity.occurrences.filter(ends_at__gte=since).order_by("starts_at")
+    assert event.decoded("DTSTART") == in_window.first().starts_at
+    expanded = list(rrulestr(event["RRULE"].to_ical().decode(), dtstart=event.decoded("DTSTART")))
+    assert expanded == [o.starts_at for o in in_window]
