@@ -418,7 +418,7 @@ def run_visitor(client, plan, rng, think, number, *, flood):
             client.close()
             client.cookies.clear()
             client.address = plan.new_address()
-        honeypot = not flood and visit % 10 == 0
+        honeypot = not flood and (number + visit) % 10 == 0  # one visit in ten
         status, _location, body = client.request("issue form", "GET", "/deliberation/new/")
         token = form_token(body)
         if status != 200 or not token:
@@ -673,6 +673,17 @@ def prepare_data(*, residents_needed, occurrences_wanted, margin):
     return [*DEMO_RESIDENTS, *phones], occurrences, communities, pages, postgres
 
 
+def cache_generation(cache_url):
+    """The public-page cache generation (centers/caching.py) in Redis, None if unreadable."""
+    try:
+        import redis
+
+        value = redis.Redis.from_url(cache_url, socket_timeout=2).get(":1:public-pages:generation")
+        return int(value) if value is not None else None
+    except Exception:
+        return None
+
+
 def machine_info(postgres):
     return {
         "cpu_count": os.cpu_count(),
@@ -767,6 +778,7 @@ def main(argv=None):
                 f"gunicorn ({args.workers} workers) on {base}; logging in, then {args.clients}"
                 f" clients for {args.duration} s"
             )
+            generation_before = cache_generation(args.cache_url)
             results, login_results, elapsed, stuck, counts = run_clients(
                 port=port,
                 plan=plan,
@@ -777,6 +789,7 @@ def main(argv=None):
                 residents=residents,
                 seed=args.seed,
             )
+            generation_after = cache_generation(args.cache_url)
         except BaseException:
             log.seek(0)
             tail = log.read()[-3000:]
@@ -821,6 +834,10 @@ def main(argv=None):
         "single_address_accepted": accepted.flood_accepted,
         "single_address_refused_429": accepted.flood_refused,
         "gunicorn_tracebacks": tracebacks,
+        # Every committed write makes all cached public pages stale (centers/caching.py).
+        "page_cache_invalidations": None
+        if None in (generation_before, generation_after)
+        else generation_after - generation_before,
         "lost_writes": sum("missing from the database" in p for p in problems),
     }
     document = {

@@ -148,4 +148,6 @@ def test_tiny_live_run_passes_except_for_a_planted_lost_write(tmp_path):
     assert outcome["signups_accepted"] > 0 and outcome["issues_accepted"] > 0
     # The single-address visitor met the limit; 429s are refusals, not errors.
     assert outcome["single_address_accepted"] <= 5
-    assert elapsed < 40, f"the tiny run took {elapsed:.0f} s"
+    # About 25 s on an idle 2-core machine (most of it migrate, seed_demo, collectstatic); the
+    # margin is for a busy CI machine.
+    assert elapsed < 60, f"the tiny run took {elapsed:.0f} s"
