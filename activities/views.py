@@ -172,10 +172,13 @@ def my_registrations(request):
 # it carries nothing secret, so compressing it invites no BREACH-style guessing.
 @gzip_page
 def feed(request):
-    center = selectors.public_center(request.GET.get("center", "")[:80])
-    category = request.GET.get("category", "")
-    if category and category not in Activity.Category.values:
+    # The calendar's filter form reads the query string: a center or category that does not
+    # parse (NUL bytes and overlong text included) names nothing, so the feed is a 404.
+    form = CalendarFilterForm(request.GET)
+    if not form.is_valid() and form.errors.keys() & {"center", "category"}:
         raise Http404
+    center = selectors.public_center(form.cleaned_data.get("center"))
+    category = form.cleaned_data.get("category", "")
     body = feeds.ical_feed(
         selectors.feed_activities(center=center, category=category),
         name=center.name if center else None,

@@ -2,6 +2,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, BaseUserCreationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from centers.images import process_upload
@@ -142,6 +143,15 @@ class PhoneAuthenticationForm(AuthenticationForm):
         "invalid_login": _("手机号码或密码不正确，请重新输入。"),
         "inactive": _("该账号已停用，请联系社区工作人员。"),
     }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        # AuthenticationForm sets the field's max_length after the field is built, which sizes
+        # the input box but checks nothing: an overlong "phone number" would reach
+        # authenticate(), and django-axes would fail (a server error) to record the failed
+        # attempt in its 255-character column.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
 
 class ResidentSignupForm(BaseUserCreationForm):

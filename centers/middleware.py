@@ -1,10 +1,13 @@
-"""Security middleware that Django does not ship (Permissions-Policy, idle session expiry), and
-the client address that login throttling counts failures against."""
+"""Security middleware that Django does not ship (Permissions-Policy, idle session expiry,
+malformed headers refused), and the client address that login throttling counts failures
+against."""
 
 import ipaddress
+import re
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 
 from centers import ratelimit
@@ -32,6 +35,33 @@ class PermissionsPolicyMiddleware:
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
         return response
+
+
+#: Characters that may not appear in a header value (RFC 9110, section 5.5): NUL, CR, LF and the
+#: other control characters except tab; the same set gunicorn refuses.
+INVALID_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+class RejectInvalidHeadersMiddleware:
+    """Answer 400 to a request with a control character in a header value.
+
+    gunicorn refuses such a request before Django sees it; other servers (and the test client)
+    pass it on, and django-axes would then store the User-Agent of a failed or successful login
+    in PostgreSQL, which cannot hold NUL in text: a server error instead of a refusal.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, value in request.META.items():
+            if (
+                key.startswith("HTTP_")
+                and isinstance(value, str)
+                and INVALID_IN_HEADER.search(value)
+            ):
+                raise SuspiciousOperation(f"Control character in the {key[5:]} header")
+        return self.get_response(request)
 
 
 class SessionIdleTimeoutMiddleware:

@@ -4,7 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -81,7 +81,8 @@ def resident_signup(request):
         messages.success(request, _("注册成功，欢迎您！"))
         next_url = request.POST.get("next", "")
         if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            return redirect(next_url)
+            # Not redirect(): it would take a next= without a slash for a URL name to reverse.
+            return HttpResponseRedirect(next_url)
         return redirect("account")
     return render(
         request, "registration/signup.html", {"form": form, "next": request.GET.get("next", "")}
@@ -116,7 +117,8 @@ def switch_language(request, code):
     next_url = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
-    response = redirect(next_url)
+    # Not redirect(): it would take a next= without a slash for a URL name to reverse (a 500).
+    response = HttpResponseRedirect(next_url)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         code,

@@ -3,6 +3,8 @@
 Login throttling (django-axes) is on in this folder, as in production (see tests/conftest.py).
 """
 
+import sys
+
 import pytest
 from django.test import Client
 
@@ -31,3 +33,13 @@ def visitors(outsider, resident):
         "outsider": signed_in(outsider),
         "resident": signed_in(resident),
     }
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many inputs the input tests tried, for the figures in the README."""
+    inputs = sys.modules.get("tests.security.test_inputs")
+    if inputs is not None and inputs.TRIED:
+        terminalreporter.write_line(
+            f"input tests: {sum(inputs.TRIED.values())} inputs tried "
+            f"against {len(inputs.TRIED)} forms, filters and paths"
+        )
