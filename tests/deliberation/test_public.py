@@ -4,9 +4,9 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
