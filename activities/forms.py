@@ -55,10 +55,18 @@ def parse_rule_fields(rule):
     return fields.get("FREQ", ""), [d for d in fields.get("BYDAY", "").split(",") if d], until
 
 
+def within_years(value):
+    """Refuse a date outside 2000–2100: Python's dates stop at years 1 and 9999, where adding
+    the time zone or an activity's duration overflows (a server error), and nothing this portal
+    schedules or shows lies that far away."""
+    if value and not (2000 <= value.year <= 2100):
+        raise forms.ValidationError(_("请选择 2000 至 2100 年之间的日期。"), code="out_of_range")
+
+
 class ActivityForm(forms.ModelForm):
     """Staff's activity form: repetition is chosen in words and stored as an RRULE."""
 
-    start_date = forms.DateField(label=_("日期"), widget=DateInput())
+    start_date = forms.DateField(label=_("日期"), widget=DateInput(), validators=[within_years])
     start_time = forms.TimeField(label=_("开始时间"), widget=TimeInput())
     repeat = forms.ChoiceField(label=_("重复"), choices=Repeat.CHOICES, required=False)
     weekdays = forms.MultipleChoiceField(
@@ -72,6 +80,7 @@ class ActivityForm(forms.ModelForm):
         label=_("重复到"),
         required=False,
         widget=DateInput(),
+        validators=[within_years],
         help_text=_("重复活动必填，如 6 月 30 日。"),
     )
     cover = ImageUploadField(label=_("封面图片"), required=False)
@@ -165,7 +174,7 @@ class OccurrenceCancelForm(forms.Form):
 
 
 class OccurrenceMoveForm(forms.Form):
-    start_date = forms.DateField(label=_("新日期"), widget=DateInput())
+    start_date = forms.DateField(label=_("新日期"), widget=DateInput(), validators=[within_years])
     start_time = forms.TimeField(label=_("新开始时间"), widget=TimeInput())
     room = forms.ModelChoiceField(label=_("功能室"), queryset=Room.objects.none(), required=False)
 
@@ -207,10 +216,6 @@ class CalendarFilterForm(forms.Form):
         choices=[("", _("全部人群")), *Activity.Audience.choices],
         required=False,
     )
-    date = forms.DateField(label=_("日期"), required=False, widget=DateInput())
-
-    def clean_date(self):
-        value = self.cleaned_data.get("date")
-        if value and not (2000 <= value.year <= 2100):
-            raise forms.ValidationError(_("请选择 2000 至 2100 年之间的日期。"))
-        return value
+    date = forms.DateField(
+        label=_("日期"), required=False, widget=DateInput(), validators=[within_years]
+    )
