@@ -740,3 +740,24 @@ def test_nul_in_a_header_is_no_server_error_with_the_settings_as_they_are(w, tar
         response, changed = _with_headers(w, target, {"HTTP_USER_AGENT": "Mozilla\x00"}, **changes)
         assert response.status_code == 400
         assert not changed
+
+
+#: The report's period selector with any dates Python has, and numbers around the valid ones.
+period_query = st.fixed_dictionaries(
+    {
+        "period": st.sampled_from(["year", "quarter", "month", "custom", "", "week"]),
+        "year": st.integers(-1, 10001).map(str),
+        "quarter": st.integers(-1, 5).map(str),
+        "month": st.integers(-1, 13).map(str),
+        "start": st.dates().map(lambda d: d.isoformat()),
+        "end": st.dates().map(lambda d: d.isoformat()),
+    }
+)
+REPORTS = [t for t in STAFF_FILTERS if t.name.startswith("reports:")]
+
+
+@pytest.mark.parametrize("target", REPORTS, ids=str)
+@settings(max_examples=PUBLIC_EXAMPLES, **PROFILE)
+@given(query=period_query)
+def test_report_periods_of_any_dates_never_fail(w, target, query):
+    check(w, target, {**target.valid(w), **query})
