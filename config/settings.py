@@ -46,6 +46,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A control character in a header is a 400 before anything stores it (gunicorn does the
+    # same; the development server and the test client do not).
+    "centers.middleware.RejectInvalidHeadersMiddleware",
     # First to see the response on its way out: stores anonymous public pages (centers/caching.py).
     "centers.caching.UpdatePublicCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -45,6 +45,7 @@ SKIPPED = {
     ("centers.AuditEntry", "object_id"): "the primary key, written by audit()",
     ("activities.Activity", "recurrence"): "an RRULE that the service builds from the form",
     ("deliberation.Issue", "tracking_code"): "generated, part of the public tracking URL",
+    ("centers.SummaryState", "section"): "a report section's key, set by the summaries' code",
 }
 #: Also skipped: fields with `choices` (their value is one of the code's choices, and pages
 #: show the choice's label). Fields holding a URL get `JAVASCRIPT_URL` instead of markup:
