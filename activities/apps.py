@@ -7,9 +7,11 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("活动日历")
 
     def ready(self):
-        from activities import sections
+        from activities import reports, sections, signals
         from activities.demo import load_demo_activities
+        from activities.models import ActivityMonth
         from activities.reports import activity_figures
+        from centers import summaries
         from centers.sections import (
             AccountLink,
             DemoLoader,
@@ -37,6 +39,15 @@ class ActivitiesConfig(AppConfig):
         report_sections.register(
             ReportSection(key="activities", title=_("活动"), build=activity_figures, order=10)
         )
+        summaries.register(
+            summaries.Summary(
+                section=reports.SUMMARY,
+                model=ActivityMonth,
+                columns=reports.SUMMARY_COLUMNS,
+                compute=reports.monthly_counts,
+            )
+        )
+        signals.connect()
         console_links.register(
             AccountLink(
                 key="activities", label=_("活动管理"), url_name="activities_manage:list", order=10

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centers.models import Center, Room, Team
+from centers.models import Center, MonthlySummary, Room, Team
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -314,3 +314,21 @@ class Registration(models.Model):
     @property
     def is_active(self):
         return self.status != self.Status.CANCELLED
+
+
+class ActivityMonth(MonthlySummary):
+    """The activities section's key figures of a center for an ended month, by the month a
+    session started (centers.summaries; counted by activities.reports.monthly_counts)."""
+
+    held = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+    signups = models.PositiveIntegerField(default=0)
+    present = models.PositiveIntegerField(default=0)
+    hours = models.DecimalField(max_digits=12, decimal_places=1, default=0)
+
+    class Meta:
+        verbose_name = _("活动月度汇总")
+        verbose_name_plural = _("活动月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["center", "month"], name="activitymonth_one_per_cell")
+        ]

@@ -15,11 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity, Occurrence, Registration
+from centers import summaries
 from centers.reports import (
     Breakdown,
     ReportSpec,
     aggregate,
     as_month,
+    by_center_and_month,
     by_child_of,
     by_month_of,
     only_key_figures,
@@ -64,10 +66,10 @@ def _figures(totals, regs, by_category=None):
     return figures
 
 
-def _grouped(center, start, end, group, *, categories=True):
-    """{group value: [Figure]} over the subtree and period; `group` a grouping of
-    centers.reports (or None: one group, keyed None). Three queries, two without categories."""
-    held = held_occurrences(center, start, end)
+def _counts(held, group, *, categories=True):
+    """The raw counts of the occurrences `held`, grouped (see centers.reports.aggregate):
+    (totals, sign-ups, by category), each {group value: {name: value}}. Three queries, two
+    without categories."""
     ticked = (
         Registration.objects.filter(occurrence=OuterRef("pk"), attended=True)
         .order_by()
@@ -111,11 +113,119 @@ def _grouped(center, start, end, group, *, categories=True):
         if categories
         else {}
     )
+    return totals, regs, by_category
+
+
+def _grouped(center, start, end, group, *, categories=True):
+    """{group value: [Figure]} over the subtree and period; `group` a grouping of
+    centers.reports (or None: one group, keyed None). Three queries, two without categories."""
+    totals, regs, by_category = _counts(
+        held_occurrences(center, start, end), group, categories=categories
+    )
     empty = {} if categories else None
     result = defaultdict(lambda: _figures({}, {}, empty))
     for key in {*totals, *regs, *by_category}:
         result[key] = _figures(totals.get(key), regs.get(key), by_category.get(key, empty))
     return result
+
+
+# -- The monthly summary (centers.summaries) ----------------------------------------------------
+
+SUMMARY = "activities"
+SUMMARY_COLUMNS = ("held", "participants", "signups", "present", "hours")
+
+
+def monthly_counts(center_ids, first, last):
+    """The summary's cells: {(center id, month): {column: value}} for the centers (None: all)
+    and the months first..last, by the month a session starts. Two queries."""
+    start_at, end_at = _span(first, summaries.last_day(last))
+    held = Occurrence.objects.filter(
+        status=Occurrence.Status.SCHEDULED, starts_at__gte=start_at, starts_at__lt=end_at
+    )
+    if center_ids is not None:
+        held = held.filter(activity__center_id__in=center_ids)
+    totals, regs, _ = _counts(held, by_center_and_month(), categories=False)
+    cells = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
+    for rows in (totals, regs):
+        for (center_id, month), row in rows.items():
+            cells[center_id, as_month(month)].update({k: v or 0 for k, v in row.items()})
+    return dict(cells)
+
+
+def occurrence_cells(occurrences):
+    """The summary cells of occurrences ((center id, first of the local month they start))."""
+    return {
+        (o.activity.center_id, timezone.localtime(o.starts_at).date().replace(day=1))
+        for o in occurrences
+    }
+
+
+def _per_session(registrations, value):
+    """A subquery: `value` aggregated over the session's `registrations` (0 for none)."""
+    return Coalesce(
+        Subquery(
+            registrations.filter(occurrence=OuterRef("pk"))
+            .order_by()
+            .values("occurrence")
+            .annotate(n=value)
+            .values("n")
+        ),
+        Value(0),
+        output_field=registrations.model._meta.get_field("hours_credited")
+        if isinstance(value, Sum)
+        else IntegerField(),
+    )
+
+
+def _live_counts(center, ranges, group):
+    """The summary's columns for the subtree on the dates `ranges` ((start, end) pairs,
+    inclusive), grouped (see centers.reports.aggregate). One query: each session's sign-ups
+    are counted by subqueries on it, which is quick for the few weeks a live part covers."""
+    when = Q(pk__in=[])
+    for start, end in ranges:
+        start_at, end_at = _span(start, end)
+        when |= Q(starts_at__gte=start_at, starts_at__lt=end_at)
+    held = Occurrence.objects.in_subtree(center).filter(when, status=Occurrence.Status.SCHEDULED)
+    confirmed = Registration.objects.filter(status=Registration.Status.CONFIRMED)
+    present = confirmed.filter(attended=True)
+    return aggregate(
+        held,
+        group,
+        path="activity__center__path",
+        when="starts_at",
+        held=Count("pk"),
+        participants=Sum(
+            Coalesce(
+                "head_count",
+                _per_session(Registration.objects.filter(attended=True), Count("pk")),
+            )
+        ),
+        signups=Sum(_per_session(confirmed, Count("pk"))),
+        present=Sum(_per_session(present, Count("pk"))),
+        hours=Sum(_per_session(present, Sum("hours_credited"))),
+    )
+
+
+def activity_figures_key_by_child(center, start, end):
+    """The dashboard's figures by child: the summarised months from the monthly summary, the
+    rest of the period (the current month, a partial month at the start) live. Two queries,
+    and one for the summary's state outside `centers.summaries.reading()`."""
+    part = summaries.split(SUMMARY, start, end)
+    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
+
+    def add(rows):
+        for branch, row in rows.items():
+            for name, value in row.items():
+                counts[branch][name] += value or 0
+
+    if part.months:
+        add(summaries.sums_by_branch(SUMMARY, center, part.months))
+    if part.live:
+        add(_live_counts(center, part.live, by_child_of(center)))
+    grouped = defaultdict(lambda: _figures({}, {}))
+    for branch, row in counts.items():
+        grouped[branch] = _figures(row, row)
+    return only_key_figures(grouped, activity_figures.report)
 
 
 def activity_figures(center, start, end):
@@ -132,12 +242,6 @@ def activity_figures_by_child(center, start, end):
     """`activity_figures` for each direct child of `center` and for the center's own
     activities, keyed by branch path (centers.reports.child_branch); three queries."""
     return _grouped(center, start, end, by_child_of(center))
-
-
-def activity_figures_key_by_child(center, start, end):
-    """The dashboard's figures by child (no categories): two queries."""
-    grouped = _grouped(center, start, end, by_child_of(center), categories=False)
-    return only_key_figures(grouped, activity_figures.report)
 
 
 def activity_figures_by_month(center, start, end):

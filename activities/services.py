@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities import recurrence
+from activities import recurrence, signals
 from activities.models import Activity, Occurrence, OccurrencePhoto, Registration
 from centers import scoping
 from centers.images import ProcessedImage
@@ -143,6 +143,7 @@ def _promote_waiting(occurrence):
     Registration.objects.bulk_update(promoted, ["status", "promoted_at"])
     occurrence.confirmed_count += len(promoted)
     occurrence.save(update_fields=["confirmed_count"])
+    signals.refresh_occurrences([occurrence])
 
 
 def _sync_occurrences(activity, *, actor):
@@ -181,7 +182,7 @@ def _sync_occurrences(activity, *, actor):
                 _promote_waiting(occurrence)
         # A new activity gets every slot of its rule (staff may log one that already took
         # place); a changed one only future slots: its past stays as it happened.
-        Occurrence.objects.bulk_create(
+        created = Occurrence.objects.bulk_create(
             Occurrence(
                 activity=activity,
                 original_start=start,
@@ -193,6 +194,7 @@ def _sync_occurrences(activity, *, actor):
             for start, end in wanted.items()
             if start not in existing and (end > now or not existing)
         )
+        signals.refresh_occurrences(created)
 
     _save_occurrences(build)
 
@@ -469,6 +471,7 @@ def attendance_record(*, actor, occurrence, attended_ids) -> int:
             registration.checked_in_at = now if attended else None
         registration.hours_credited = activity.volunteer_hours if attended else 0
     Registration.objects.bulk_update(registrations, ["attended", "checked_in_at", "hours_credited"])
+    signals.refresh_occurrences([occurrence])
     audit(
         actor=actor,
         center=activity.center,

@@ -7,9 +7,12 @@ class AssistanceConfig(AppConfig):
     verbose_name = _("帮扶与爱心援助")
 
     def ready(self):
+        from assistance import reports, signals
         from assistance.demo import load_demo_assistance
+        from assistance.models import AidMonth
         from assistance.reports import assistance_figures
         from assistance.sections import center_aid_station
+        from centers import summaries
         from centers.sections import (
             AccountLink,
             DemoLoader,
@@ -34,6 +37,15 @@ class AssistanceConfig(AppConfig):
                 key="assistance", title=_("帮扶与援助"), build=assistance_figures, order=30
             )
         )
+        summaries.register(
+            summaries.Summary(
+                section=reports.SUMMARY,
+                model=AidMonth,
+                columns=reports.SUMMARY_COLUMNS,
+                compute=reports.monthly_counts,
+            )
+        )
+        signals.connect()
         demo_loaders.register(DemoLoader(key="assistance", load=load_demo_assistance, order=30))
         console_links.register(
             AccountLink(

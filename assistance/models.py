@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 
-from centers.models import Center, Team, phone_validator
+from centers.models import Center, MonthlySummary, Team, phone_validator
 
 MAX_QUANTITY = 10_000
 
@@ -683,3 +683,19 @@ class GoodsOffer(models.Model):
 
     def __str__(self):
         return f"{mask_name(self.name)} {self.created_at:%Y-%m-%d}"
+
+
+class AidMonth(MonthlySummary):
+    """The assistance section's monthly counts of a center for an ended month: visits to its
+    beneficiaries and units its stations handed out (centers.summaries; counted by
+    assistance.reports.monthly_counts)."""
+
+    visits = models.PositiveIntegerField(default=0)
+    distributed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("帮扶月度汇总")
+        verbose_name_plural = _("帮扶月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["center", "month"], name="aidmonth_one_per_cell")
+        ]

@@ -35,11 +35,13 @@ from assistance.models import (
     StockLevel,
     Visit,
 )
+from centers import summaries
 from centers.reports import (
     Breakdown,
     ReportSpec,
     aggregate,
     as_month,
+    by_center_and_month,
     by_child_of,
     by_month_of,
     only_key_figures,
@@ -149,15 +151,32 @@ def _reached_registered(visits_in_period, distributions, group):
     return Counter(key for key, _beneficiary in visited.union(given).order_by())
 
 
-def _grouped(center, start, end, group, *, key_only=False):
-    """{group value: [Figure]} for the subtree and period, `group` None (one group keyed None)
-    or `by_child_of(center)`. Nine queries; four with `key_only` (the dashboard's figures:
-    beneficiaries, pairings, visits, units handed out)."""
-    today = timezone.localdate()
-    as_of = min(end, today)
-    beneficiaries = Beneficiary.objects.in_subtree(center).filter(
+def _pairings(center, as_of, group):
+    """Pairings running on the as-of day, and how many of them are on time. One query."""
+    return aggregate(
+        Pairing.objects.in_subtree(center).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=as_of), started_on__lte=as_of
+        ),
+        group,
+        path="beneficiary__center__path",
+        active=Count("pk"),
+        on_time=Count("pk", filter=_on_time(as_of)),
+    )
+
+
+def _active_beneficiaries(center, end):
+    """Beneficiaries of the subtree active now and registered by the end of the period."""
+    return Beneficiary.objects.in_subtree(center).filter(
         status=Beneficiary.Status.ACTIVE, created_at__lt=_end_of(end)
     )
+
+
+def _grouped(center, start, end, group):
+    """{group value: [Figure]} for the subtree and period, `group` None (one group keyed None)
+    or `by_child_of(center)`. Nine queries."""
+    today = timezone.localdate()
+    as_of = min(end, today)
+    beneficiaries = _active_beneficiaries(center, end)
     counts = defaultdict(dict)
 
     def collect(name, rows):
@@ -176,33 +195,20 @@ def _grouped(center, start, end, group, *, key_only=False):
         ),
     )
     # 2. Active beneficiaries by type.
-    if not key_only:
-        collect(
-            "by_type",
-            tally(
-                BeneficiaryType.objects.filter(beneficiary__in=beneficiaries),
-                group,
-                "type",
-                Count("pk"),
-                path="beneficiary__center__path",
-            ),
-        )
-    # 3. Pairings running on the as-of day, and how many of them are on time.
     collect(
-        "pairings",
-        aggregate(
-            Pairing.objects.in_subtree(center).filter(
-                Q(ended_on__isnull=True) | Q(ended_on__gte=as_of), started_on__lte=as_of
-            ),
+        "by_type",
+        tally(
+            BeneficiaryType.objects.filter(beneficiary__in=beneficiaries),
             group,
+            "type",
+            Count("pk"),
             path="beneficiary__center__path",
-            active=Count("pk"),
-            on_time=Count("pk", filter=_on_time(as_of)),
         ),
     )
+    # 3. Pairings running on the as-of day, and how many of them are on time.
+    collect("pairings", _pairings(center, as_of, group))
     # 4. Visits in the period and the beneficiaries they reached.
     visits_in_period = Visit.objects.in_subtree(center).filter(visited_on__range=(start, end))
-    reached = {} if key_only else {"beneficiaries": Count("beneficiary", distinct=True)}
     collect(
         "visits",
         aggregate(
@@ -210,23 +216,13 @@ def _grouped(center, start, end, group, *, key_only=False):
             group,
             path="beneficiary__center__path",
             made=Count("pk"),
-            **reached,
+            beneficiaries=Count("beneficiary", distinct=True),
         ),
     )
     # 5. Registered residents reached: visited, or given goods by a station of the subtree.
     distributions = Distribution.objects.in_subtree(center).filter(
         distributed_on__range=(start, end)
     )
-    if key_only:
-        # 4'. Units handed out in the period, all categories together.
-        units = aggregate(
-            DistributionLine.objects.filter(distribution__in=distributions),
-            group,
-            path="distribution__station__center__path",
-            n=Sum("quantity"),
-        )
-        collect("distributed", {key: {"all": row["n"] or 0} for key, row in units.items()})
-        return _figures_by_group(counts)
     collect("reached", _reached_registered(visits_in_period, distributions, group))
     # 6. Distributions in the period, and their recipients who are not on the register.
     collect(
@@ -277,10 +273,6 @@ def _grouped(center, start, end, group, *, key_only=False):
     )
     collect("stock", {key: row["units"] for key, row in stock.items()})
 
-    return _figures_by_group(counts)
-
-
-def _figures_by_group(counts):
     result = defaultdict(lambda: _figures({}))
     for key, group_counts in counts.items():
         result[key] = _figures(group_counts)
@@ -331,9 +323,87 @@ def assistance_figures_by_child(center, start, end):
     return _grouped(center, start, end, by_child_of(center))
 
 
+# -- The monthly summary (centers.summaries) ----------------------------------------------------
+
+SUMMARY = "assistance"
+SUMMARY_COLUMNS = ("visits", "distributed")
+
+
+def _visits_and_units(visits, lines, group):
+    """{group value: {"visits": n, "distributed": units}} of the visits and distribution lines
+    given, grouped (see centers.reports.aggregate): visits by the beneficiary's center, units
+    by the station's. Two queries."""
+    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
+    for key, row in aggregate(
+        visits, group, path="beneficiary__center__path", when="visited_on", n=Count("pk")
+    ).items():
+        counts[key]["visits"] += row["n"]
+    for key, row in aggregate(
+        lines,
+        group,
+        path="distribution__station__center__path",
+        when="distribution__distributed_on",
+        n=Sum("quantity"),
+    ).items():
+        counts[key]["distributed"] += row["n"] or 0
+    return counts
+
+
+def monthly_counts(center_ids, first, last):
+    """The summary's cells: {(center id, month): {column: value}} for the centers (None: all)
+    and the months first..last. Two queries."""
+    visits = Visit.objects.filter(visited_on__range=(first, summaries.last_day(last)))
+    lines = DistributionLine.objects.filter(
+        distribution__distributed_on__range=(first, summaries.last_day(last))
+    )
+    if center_ids is not None:
+        visits = visits.filter(beneficiary__center_id__in=center_ids)
+        lines = lines.filter(distribution__station__center_id__in=center_ids)
+    counts = _visits_and_units(visits, lines, by_center_and_month())
+    return {(center_id, as_month(month)): row for (center_id, month), row in counts.items()}
+
+
 def assistance_figures_key_by_child(center, start, end):
-    """The dashboard's figures by child: four queries."""
-    grouped = _grouped(center, start, end, by_child_of(center), key_only=True)
+    """The dashboard's figures by child: visits and units handed out in the summarised months
+    from the monthly summary and in the rest of the period live; beneficiaries and pairings as
+    of the period's end, live. Five queries, and one for the summary's state outside
+    `centers.summaries.reading()`."""
+    group = by_child_of(center)
+    part = summaries.split(SUMMARY, start, end)
+    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
+    if part.months:
+        for branch, row in summaries.sums_by_branch(SUMMARY, center, part.months).items():
+            for name, value in row.items():
+                counts[branch][name] += value or 0
+    if part.live:
+        days = Q(pk__in=[])
+        for live_start, live_end in part.live:
+            days |= Q(visited_on__range=(live_start, live_end))
+        visits = Visit.objects.in_subtree(center).filter(days)
+        on = Q(pk__in=[])
+        for live_start, live_end in part.live:
+            on |= Q(distribution__distributed_on__range=(live_start, live_end))
+        lines = DistributionLine.objects.filter(
+            on, distribution__station__center__path__startswith=center.path
+        )
+        for branch, row in _visits_and_units(visits, lines, group).items():
+            for name, value in row.items():
+                counts[branch][name] += value
+    beneficiaries = aggregate(
+        _active_beneficiaries(center, end), group, path="center__path", total=Count("pk")
+    )
+    pairings = _pairings(center, min(end, timezone.localdate()), group)
+    grouped = defaultdict(lambda: _figures({}))
+    for branch in {*counts, *beneficiaries, *pairings}:
+        row = counts[branch]
+        grouped[branch] = _figures(
+            {
+                "tiers": beneficiaries.get(branch, {}),
+                "pairings": pairings.get(branch, {}),
+                "visits": {"made": row["visits"]},
+                "distributed": {"all": row["distributed"]},
+            }
+        )
     return only_key_figures(grouped, assistance_figures.report)
 
 

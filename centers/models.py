@@ -384,3 +384,31 @@ class Notification(models.Model):
         """`url` if it is a path on this site; a "javascript:" or off-site URL is not linked."""
         local = self.url.startswith("/") and url_has_allowed_host_and_scheme(self.url, None)
         return self.url if local else ""
+
+
+class SummaryState(models.Model):
+    """How far a report section's monthly summary reaches (centers.summaries): every month up
+    to and including `built_through` (a first of the month) is summarised, and kept so on
+    every write that touches it."""
+
+    section = models.CharField(_("统计板块"), max_length=40, unique=True)
+    built_through = models.DateField(_("汇总至（月）"))
+    built_at = models.DateTimeField(_("汇总时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("月度汇总状态")
+        verbose_name_plural = _("月度汇总状态")
+
+    def __str__(self):
+        return f"{self.section} ≤ {self.built_through:%Y-%m}"
+
+
+class MonthlySummary(models.Model):
+    """Base of a section's monthly summary: one row per center and ended month with data, the
+    section's additive figures as columns (see centers.summaries)."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        abstract = True

@@ -44,12 +44,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, F
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from centers import summaries
 from centers.models import Center
 from centers.sections import report_sections
 
@@ -176,6 +177,15 @@ def by_month_of():
     return lambda path, when: month_of(when)
 
 
+def by_center_and_month():
+    """A grouping (see `aggregate`): rows by (center id, month of their date), for the monthly
+    summaries (centers.summaries). The center id is read beside the path field."""
+    return lambda path, when: {
+        "report_center": F(path.removesuffix("path") + "id"),
+        "report_month": month_of(when),
+    }
+
+
 def aggregate(queryset, group, *, path, when=None, **aggregates):
     """`queryset.aggregate(**aggregates)` as {None: row} when `group` is None; else one row per
     group: {group value: row}. A grouping is a function of the row's center-path field (`path`)
@@ -183,13 +193,21 @@ def aggregate(queryset, group, *, path, when=None, **aggregates):
     `by_month_of`). One query either way."""
     if group is None:
         return {None: queryset.aggregate(**aggregates)}
-    rows = (
-        queryset.annotate(report_group=group(path, when))
-        .values("report_group")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    return {row.pop("report_group"): row for row in rows}
+    expressions = _group_expressions(group, path, when)
+    rows = queryset.annotate(**expressions).values(*expressions).annotate(**aggregates).order_by()
+    return {_group_key(row, expressions): row for row in rows}
+
+
+def _group_expressions(group, path, when):
+    """A grouping's expressions by name: one ("report_group") or several (a dict)."""
+    expressions = group(path, when)
+    return expressions if isinstance(expressions, dict) else {"report_group": expressions}
+
+
+def _group_key(row, expressions):
+    """A row's group value, popped from it: the value, or a tuple for several expressions."""
+    values = tuple(row.pop(name) for name in expressions)
+    return values[0] if len(values) == 1 else values
 
 
 def tally(queryset, group, field_name, value, *, path, when=None):
@@ -610,14 +628,19 @@ def dashboard(center, period):
     """One table: a row per direct child of `center`, its own row ("本级") and the total, with
     the key figures of every registered section as columns grouped by section.
 
-    Queries: one for the children, then each section's `key_by_child` or `by_child` (a fixed
-    number) or, for a section without either, one `build` per child and one for the center.
+    Queries: one for the children, one for the state of the monthly summaries
+    (centers.summaries), then each section's `key_by_child` or `by_child` (a fixed number) or,
+    for a section without either, one `build` per child and one for the center.
     """
     children = children_of(center)
     columns, per_section, sections = [], [], []
-    for section in report_sections:
+    with summaries.reading():
+        rows_by_section = [
+            (section, branches(section, center, children, period.start, period.end, key_only=True))
+            for section in report_sections
+        ]
+    for section, rows in rows_by_section:
         spec = spec_of(section)
-        rows = branches(section, center, children, period.start, period.end, key_only=True)
         section_columns = key_columns(section, rows[center.path])
         totals = combine(rows.values(), spec)
         columns += section_columns

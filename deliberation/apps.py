@@ -7,6 +7,7 @@ class DeliberationConfig(AppConfig):
     verbose_name = _("居民议事站")
 
     def ready(self):
+        from centers import summaries
         from centers.sections import (
             AccountLink,
             DemoLoader,
@@ -18,7 +19,9 @@ class DeliberationConfig(AppConfig):
             demo_loaders,
             report_sections,
         )
+        from deliberation import reports, signals
         from deliberation.demo import load_demo_deliberation
+        from deliberation.models import IssueMonth
         from deliberation.reports import issue_figures
         from deliberation.sections import center_station
 
@@ -54,4 +57,13 @@ class DeliberationConfig(AppConfig):
         report_sections.register(
             ReportSection(key="deliberation", title=_("居民议事"), build=issue_figures, order=20)
         )
+        summaries.register(
+            summaries.Summary(
+                section=reports.SUMMARY,
+                model=IssueMonth,
+                columns=reports.SUMMARY_COLUMNS,
+                compute=reports.monthly_counts,
+            )
+        )
+        signals.connect()
         demo_loaders.register(DemoLoader(key="deliberation", load=load_demo_deliberation, order=20))

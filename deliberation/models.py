@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centers.models import Center, phone_validator
+from centers.models import Center, MonthlySummary, phone_validator
 
 #: Tracking codes avoid characters that read alike (0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V).
 CODE_ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
@@ -372,3 +372,23 @@ TRANSITIONS = {
 }
 RESIDENT_TRANSITIONS = {(S.RESOLVED, S.CLOSED), (S.RESOLVED, S.REOPENED)}
 del S
+
+
+class IssueMonth(MonthlySummary):
+    """The deliberation section's cohort counts of a center for an ended month: the issues
+    received that month and where they stand now (centers.summaries; counted by
+    deliberation.reports.monthly_counts)."""
+
+    received = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("议题月度汇总")
+        verbose_name_plural = _("议题月度汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["center", "month"], name="issuemonth_one_per_cell")
+        ]

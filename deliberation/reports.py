@@ -18,19 +18,21 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from centers import summaries
 from centers.models import Center
 from centers.reports import (
     Breakdown,
     ReportSpec,
     aggregate,
     as_month,
+    by_center_and_month,
     by_child_of,
     by_month_of,
     only_key_figures,
     tally,
 )
 from centers.sections import Figure
-from deliberation.models import Issue
+from deliberation.models import Issue, overdue_q
 
 S = Issue.Status
 
@@ -134,27 +136,28 @@ def _figures(totals, median_days, overdue=None, by_category=None):
     return figures
 
 
-def _grouped(center, start, end, group, *, now=True, key_only=False):
+def _cohort(within=None):
+    """The cohort's counts as aggregates; with `within` (a Q), of the rows it matches only."""
+    within = within or Q()
+    return {
+        "received": Count("pk", filter=within),
+        "accepted": Count("pk", filter=within & ACCEPTED),
+        "on_time": Count("pk", filter=within & ACCEPTED & ON_TIME),
+        "resolved": Count("pk", filter=within & RESOLVED),
+        "rated": Count("pk", filter=within & RATED),
+        "satisfied": Count("pk", filter=within & RATED & SATISFIED),
+    }
+
+
+def _grouped(center, start, end, group, *, now=True):
     """{group value: [Figure]} for the subtree and period, `group` a grouping of
     centers.reports (None: one group keyed None). Four queries; two without `now` (no overdue
-    figure, which is about today, and no categories); two with `key_only` (no median and no
-    categories)."""
+    figure, which is about today, and no categories)."""
     received = received_issues(center, start, end)
     # 1. The cohort's counts.
-    totals = aggregate(
-        received,
-        group,
-        path="center__path",
-        when="created_at",
-        received=Count("pk"),
-        accepted=Count("pk", filter=ACCEPTED),
-        on_time=Count("pk", filter=ACCEPTED & ON_TIME),
-        resolved=Count("pk", filter=RESOLVED),
-        rated=Count("pk", filter=RATED),
-        satisfied=Count("pk", filter=RATED & SATISFIED),
-    )
+    totals = aggregate(received, group, path="center__path", when="created_at", **_cohort())
     # 2. The median time to resolve.
-    medians = {} if key_only else _median_days(received.filter(RESOLVED), group)
+    medians = _median_days(received.filter(RESOLVED), group)
     overdue, by_category = {}, {}
     if now:
         # 3. Overdue now.
@@ -166,10 +169,9 @@ def _grouped(center, start, end, group, *, now=True, key_only=False):
             n=Count("pk"),
         )
         # 4. Received per category.
-        if not key_only:
-            by_category = tally(
-                received, group, "category", Count("pk"), path="center__path", when="created_at"
-            )
+        by_category = tally(
+            received, group, "category", Count("pk"), path="center__path", when="created_at"
+        )
 
     def figures(key):
         return _figures(
@@ -252,9 +254,57 @@ def issue_figures_by_child(center, start, end):
     return _grouped(center, start, end, by_child_of(center))
 
 
+# -- The monthly summary (centers.summaries) ----------------------------------------------------
+
+SUMMARY = "deliberation"
+SUMMARY_COLUMNS = ("received", "accepted", "on_time", "resolved", "rated", "satisfied")
+
+
+def monthly_counts(center_ids, first, last):
+    """The summary's cells: {(center id, month): {column: value}} for the centers (None: all)
+    and the months first..last, by the month an issue was received. One query."""
+    start_at, end_at = _span(first, summaries.last_day(last))
+    issues = Issue.objects.filter(created_at__gte=start_at, created_at__lt=end_at)
+    if center_ids is not None:
+        issues = issues.filter(center_id__in=center_ids)
+    rows = aggregate(
+        issues, by_center_and_month(), path="center__path", when="created_at", **_cohort()
+    )
+    return {(center_id, as_month(month)): row for (center_id, month), row in rows.items()}
+
+
 def issue_figures_key_by_child(center, start, end):
-    """The dashboard's figures by child (counts, rates, overdue now): two queries."""
-    grouped = _grouped(center, start, end, by_child_of(center), key_only=True)
+    """The dashboard's figures by child (counts, rates, overdue now): the summarised months
+    from the monthly summary, the rest of the period and the overdue count live. Two queries,
+    and one for the summary's state outside `centers.summaries.reading()`."""
+    part = summaries.split(SUMMARY, start, end)
+    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
+    if part.months:
+        for branch, row in summaries.sums_by_branch(SUMMARY, center, part.months).items():
+            for name, value in row.items():
+                counts[branch][name] += value or 0
+    # The live part of the cohort and the overdue count, in one pass over the rows of either.
+    live = Q(pk__in=[])
+    for live_start, live_end in part.live:
+        start_at, end_at = _span(live_start, live_end)
+        live |= Q(created_at__gte=start_at, created_at__lt=end_at)
+    overdue = overdue_q()
+    rows = aggregate(
+        Issue.objects.in_subtree(center).filter(live | overdue),
+        by_child_of(center),
+        path="center__path",
+        when="created_at",
+        overdue=Count("pk", filter=overdue),
+        **_cohort(live),
+    )
+    late = {}
+    for branch, row in rows.items():
+        late[branch] = row.pop("overdue")
+        for name, value in row.items():
+            counts[branch][name] += value
+    grouped = defaultdict(lambda: _figures({}, None, 0))
+    for branch in {*counts, *late}:
+        grouped[branch] = _figures(counts[branch], None, late.get(branch, 0))
     return only_key_figures(grouped, issue_figures.report)
 
 

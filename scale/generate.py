@@ -190,7 +190,15 @@ def wipe():
     statements = connection.ops.sql_flush(
         no_style(), tables, reset_sequences=True, allow_cascade=True
     )
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses a table with deferred foreign-key checks still pending from this
+        # transaction (the report summaries written after an earlier run): run them now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     connection.ops.execute_sql_flush(statements)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 # -- The generator ----------------------------------------------------------------------------

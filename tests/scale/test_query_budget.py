@@ -22,6 +22,7 @@ from activities import services as activity_services
 from activities.models import Occurrence, OccurrencePhoto, Registration
 from assistance import services as aid_services
 from assistance.models import BeneficiaryType, HelpProgram, Item, Pairing, Visit, WishListItem
+from centers import summaries
 from centers.models import Center, StaffRole
 from deliberation import services as issue_services
 from deliberation.models import AgendaItem, Issue, IssueEvent, IssuePhoto
@@ -76,11 +77,12 @@ EXPECTED = {
     # 1 session, 2 user, 3 roles, 4 centers in scope for the filter, 5 counts per open status
     # with the overdue count, 6 the page with centers and assignees.
     "staff issue inbox": 6,
-    # 1 session, 2 user, 3 roles, 4 home centers, 5 the streets (one row each); per street:
-    # activities 6 sessions with participants, 7 sign-ups; issues 8 per status, 9 overdue;
-    # care 10 active beneficiaries, 11 pairings visited on time, 12 visits; aid 13 quantities
-    # handed out.
-    "district report dashboard": 13,
+    # 1 session, 2 user, 3 roles, 4 home centers, 5 the streets (one row each), 6 the state of
+    # the monthly summaries; grouped by street: activities 7 summarised months, 8 this month's
+    # sessions with their sign-ups; issues 9 summarised months, 10 this month's cohort with
+    # the overdue count; help and aid 11 summarised months, 12 this month's visits, 13 its
+    # quantities handed out, 14 active beneficiaries, 15 pairings visited on time.
+    "district report dashboard": 15,
     # 1 session, 2 user, 3 roles, 4 the center in scope; network: 5 centers per level, 6 brands,
     # 7 rooms per kind, 8 teams per kind, 9 exhibitions, 10 services, 11 streets; activities:
     # 12 sessions with participants, 13 sign-ups, 14 sessions per category; issues: 15 the
@@ -324,6 +326,8 @@ def build_world(tree, admin):
     """The anchors the pages point at, then the first batch of everything."""
     today = timezone.localdate()
     w = SimpleNamespace(tree=tree, admin=admin, first_of_month=today.replace(day=1))
+    # The dashboard's period: three ended months, read from the summaries built below.
+    w.summarised_from = (w.first_of_month - timedelta(days=80)).replace(day=1)
     w.activity = ActivityFactory(
         center=tree.community,
         title="规模测试活动",
@@ -356,7 +360,11 @@ def _path(page, w):
         "issue tracking": f"/deliberation/track/{w.issue.tracking_code}/",
         "aid station": f"/assistance/stations/{w.tree.community.slug}/",
         "staff issue inbox": "/manage/deliberation/",
-        "district report dashboard": "/manage/reports/",
+        # Ended months (from the monthly summaries) and this month (live): every query runs.
+        "district report dashboard": (
+            f"/manage/reports/?period=custom&start={w.summarised_from.isoformat()}"
+            f"&end={timezone.localdate().isoformat()}"
+        ),
         "annual report": f"/manage/reports/annual/{district}/{timezone.localdate().year - 1}/",
     }[page]
 
@@ -414,6 +422,8 @@ def renders(django_db_setup, django_db_blocker, tmp_path_factory):
             center=tree.district, role=StaffRole.Role.MANAGER, user__name="区管理员"
         ).user
         w = build_world(tree, admin)
+        for section in summaries.summaries:
+            summaries.build(section)
         anonymous, staff = Client(), Client()
         staff.force_login(admin)
         clients = {page: staff if page in STAFF_PAGES else anonymous for page in EXPECTED}

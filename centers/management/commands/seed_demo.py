@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from centers import caching, demo_data
+from centers import caching, demo_data, summaries
 from centers.models import Center, Exhibition, Room, Service, StaffRole, Team
 from centers.sections import demo_loaders
 
@@ -125,8 +125,11 @@ class Command(BaseCommand):
         created = load_demo()
         for loader in demo_loaders:
             created.update(loader.load())
-        # The loaders backdate rows with queryset updates, which send no signals.
+        # The loaders backdate rows with queryset updates, which send no signals: stale pages
+        # go, and the report summaries are counted afresh.
         caching.bump()
+        for section in summaries.summaries:
+            summaries.build(section, rebuild=bool(created))
         if options["verbosity"] == 0:
             return
         if created:

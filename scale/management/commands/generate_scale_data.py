@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers import caching
+from centers import caching, summaries
 from scale import generate
 
 
@@ -77,8 +77,11 @@ class Command(BaseCommand):
             )
         except generate.Refused as exc:
             raise CommandError(str(exc)) from exc
-        # Rows went in by COPY or bulk INSERT, which send no signals: stale pages must go.
+        # Rows went in by COPY or bulk INSERT, which send no signals: stale pages must go, and
+        # the report summaries are counted afresh.
         caching.bump()
+        for section in summaries.summaries:
+            summaries.build(section, rebuild=True)
         loaded = time.perf_counter()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Fresh statistics, so the first queries after the load get sensible plans.
