@@ -346,7 +346,11 @@ class Visit(models.Model):
         verbose_name = _("走访记录")
         verbose_name_plural = _("走访记录")
         ordering = ["-visited_on", "-pk"]
-        indexes = [models.Index(fields=["beneficiary", "-visited_on"])]
+        indexes = [
+            models.Index(fields=["beneficiary", "-visited_on"]),
+            # "Visited within its window?" for each running pairing (the on-time visit rate).
+            models.Index(fields=["pairing", "visited_on"]),
+        ]
 
     def __str__(self):
         return f"{self.visited_on} {self.get_kind_display()}"

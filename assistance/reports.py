@@ -10,15 +10,20 @@ from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
 from django.db.models import (
+    Case,
     CharField,
     Count,
+    DateField,
     Exists,
+    F,
     OuterRef,
     Q,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -60,17 +65,28 @@ def _rate(part, whole):
     return part / whole if whole else None
 
 
+def _window_start(as_of, frequency):
+    """The first day of a pairing's visiting window ending on `as_of`, by its `frequency`
+    (an expression: the pairing's field, or a reference to it from a subquery)."""
+    return Case(
+        *(
+            When(Exact(frequency, value), then=Value(as_of - timedelta(days=days)))
+            for value, days in FREQUENCY_DAYS.items()
+        ),
+        output_field=DateField(),
+    )
+
+
 def _on_time(as_of):
-    """A Q for the pairings not overdue on `as_of` (see `assistance_figures`): per frequency,
-    visited under the pairing within the window ending on `as_of`, or started within it."""
-    on_time = Q(pk__in=[])
-    for frequency, days in FREQUENCY_DAYS.items():
-        window_start = as_of - timedelta(days=days)
-        visited = Visit.objects.filter(
-            pairing=OuterRef("pk"), visited_on__range=(window_start, as_of)
-        )
-        on_time |= Q(frequency=frequency) & (Q(Exists(visited)) | Q(started_on__gte=window_start))
-    return on_time
+    """A Q for the pairings not overdue on `as_of` (see `assistance_figures`): visited under
+    the pairing within the window ending on `as_of`, or started within it. One EXISTS a
+    pairing, whatever its frequency."""
+    visited = Visit.objects.filter(
+        pairing=OuterRef("pk"),
+        visited_on__gte=_window_start(as_of, OuterRef("frequency")),
+        visited_on__lte=as_of,
+    )
+    return Q(Exists(visited)) | Q(started_on__gte=_window_start(as_of, F("frequency")))
 
 
 def _figures(counts):
