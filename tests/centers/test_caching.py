@@ -25,6 +25,9 @@ def test_second_anonymous_visit_is_served_from_the_cache(client, tree, django_as
         second = client.get(url)
     assert second.content == first.content
     assert "no-cache" in second["Cache-Control"]
+    # Served before the inner middleware runs, the hit still carries what it added.
+    assert second["X-Frame-Options"] == first["X-Frame-Options"] == "DENY"
+    assert second["Content-Language"] == "zh-hans"
 
 
 def test_a_staff_edit_is_visible_on_the_next_request(client, tree, community_worker):
