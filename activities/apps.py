@@ -7,7 +7,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("活动日历")
 
     def ready(self):
-        from activities import reports, sections, signals
+        from activities import feeds, reports, sections, signals
         from activities.demo import load_demo_activities
         from activities.models import ActivityMonth
         from activities.reports import activity_figures
@@ -48,6 +48,7 @@ class ActivitiesConfig(AppConfig):
             )
         )
         signals.connect()
+        feeds.connect_signals()
         console_links.register(
             AccountLink(
                 key="activities", label=_("活动管理"), url_name="activities_manage:list", order=10

@@ -1,11 +1,72 @@
-"""iCalendar feeds (RFC 5545) and check-in QR codes."""
+"""iCalendar feeds (RFC 5545) and check-in QR codes.
+
+A district's feed is thousands of activities: seconds to render. Rendered feeds are kept in
+the cache under a *feed generation* that only changes when what a feed shows changes (an
+activity, a session's time or status, a room's or a center's name), not on the sign-ups that
+happen all day, which make every other public page stale (centers.caching).
+"""
+
+import time
 
 import segno
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from icalendar import Calendar, Event, vRecur
 
 from activities import recurrence
+
+FEED_GENERATION_KEY = "activities-feed:generation"
+#: How long a rendered feed is kept at most (a new generation makes it unreachable at once).
+FEED_CACHE_SECONDS = 24 * 3600
+#: Occurrence fields a sign-up writes; a feed does not show them.
+SIGN_UP_FIELDS = {"confirmed_count"}
+
+
+def feed_generation():
+    value = cache.get(FEED_GENERATION_KEY)
+    if value is None:
+        cache.add(FEED_GENERATION_KEY, int(time.time() * 1000), timeout=None)
+        value = cache.get(FEED_GENERATION_KEY)
+    return value
+
+
+def _bump():
+    try:
+        cache.incr(FEED_GENERATION_KEY)
+    except ValueError:  # expired or never set
+        cache.set(FEED_GENERATION_KEY, int(time.time() * 1000), timeout=None)
+
+
+def _feed_changed(sender, update_fields=None, **kwargs):
+    if update_fields and set(update_fields) <= SIGN_UP_FIELDS:
+        return
+    # After commit, as for the page cache: a concurrent render must not keep old data under
+    # the new generation.
+    transaction.on_commit(_bump)
+
+
+def connect_signals():
+    from activities.models import Activity, Occurrence
+    from centers.models import Center, Room
+
+    for model in (Activity, Occurrence, Room, Center):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                _feed_changed, sender=model, dispatch_uid=f"feed.{model.__name__}.{signal}"
+            )
+
+
+def cached_feed(key, render):
+    """The rendered feed for `key` in the current feed generation, rendered once."""
+    key = f"activities-feed:{feed_generation()}:{key}"
+    body = cache.get(key)
+    if body is None:
+        body = render()
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    return body
 
 
 def qr_data_uri(text):

@@ -179,10 +179,14 @@ def feed(request):
         raise Http404
     center = selectors.public_center(form.cleaned_data.get("center"))
     category = form.cleaned_data.get("category", "")
-    body = feeds.ical_feed(
-        selectors.feed_activities(center=center, category=category),
-        name=center.name if center else None,
-        url=request.build_absolute_uri(),
+    url = request.build_absolute_uri()
+    body = feeds.cached_feed(
+        f"{request.scheme}://{request.get_host()}:{center.pk if center else ''}:{category}",
+        lambda: feeds.ical_feed(
+            selectors.feed_activities(center=center, category=category),
+            name=center.name if center else None,
+            url=url,
+        ),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="activities.ics"'

@@ -7,6 +7,7 @@ Requests carrying a session cookie (logged-in users) never read or fill the shar
 browsers are told to revalidate, so nobody sees a page older than the last write.
 """
 
+import hashlib
 import time
 
 from django.apps import apps
@@ -14,14 +15,23 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.middleware.cache import FetchFromCacheMiddleware, UpdateCacheMiddleware
 from django.utils.cache import patch_cache_control
+from django.utils.encoding import iri_to_uri
+from django.utils.translation import get_language
 
 GENERATION_KEY = "public-pages:generation"
 #: Apps whose writes can change a public page.
 CONTENT_APPS = ("centers", "activities", "deliberation", "assistance")
 #: Models whose writes never show on a public page (and happen on every request or view).
-IGNORED_MODELS = {"centers.auditentry", "centers.notification"}
+IGNORED_MODELS = {
+    "centers.auditentry",
+    "centers.notification",
+    # The report summaries (centers.summaries), read by staff only.
+    "centers.summarystate",
+    "activities.activitymonth",
+    "deliberation.issuemonth",
+    "assistance.aidmonth",
+}
 
 
 def _cache():
@@ -86,56 +96,85 @@ def _has_flash_message(request):
     return "messages" in request.COOKIES
 
 
-class GenerationPrefix:
-    """`key_prefix` read per request from the current generation."""
-
-    @property
-    def key_prefix(self):
-        return f"page.{generation()}"
-
-    @key_prefix.setter
-    def key_prefix(self, value):
-        pass
+def _page_key(request):
+    """The cache key of an anonymous GET: the URL, the language, and whether the client takes
+    gzip (the only encoding a page comes in; see activities.views.feed)."""
+    encoding = "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else ""
+    url = iri_to_uri(request.build_absolute_uri())
+    digest = hashlib.md5(f"{url}|{get_language()}|{encoding}".encode(), usedforsecurity=False)
+    return f"page:{digest.hexdigest()}"
 
 
-class UpdatePublicCacheMiddleware(GenerationPrefix, UpdateCacheMiddleware):
-    @property
-    def cache_timeout(self):
-        return settings.CACHE_MIDDLEWARE_SECONDS
-
-    @cache_timeout.setter
-    def cache_timeout(self, value):
-        pass
-
-    def _should_update_cache(self, request, response):
-        return (
-            enabled()
-            and _is_anonymous(request)
-            and not _has_flash_message(request)
-            # A response that sets a cookie (a CSRF token, a cleared message) is one visitor's.
-            and not response.cookies
-            and super()._should_update_cache(request, response)
-        )
-
-    def process_response(self, request, response):
-        response = super().process_response(request, response)
-        if getattr(request, "_cache_update_cache", False):
-            # Stored for the next visitor; the browser itself must ask again every time.
-            patch_cache_control(response, no_cache=True, max_age=0)
-        return response
+#: Vary headers a stored page may carry: the language and the encoding are part of the key,
+#: and a stored page was rendered for a request without cookies (see `_storable`).
+KEYED_VARY = {"accept-language", "accept-encoding", "cookie"}
 
 
-class FetchPublicCacheMiddleware(GenerationPrefix, FetchFromCacheMiddleware):
-    def process_request(self, request):
+def _storable(request, response):
+    """A response anyone may get for this URL: a plain 200 to an anonymous GET without cookies
+    that sets none, varying on nothing but the language, the encoding and cookies. A page with
+    a form sets the CSRF cookie when the request had none, and carries a visitor's token when
+    it had one: it is never stored. A stored page may go to a visitor with cookies (a CSRF
+    cookie from another page): it was made without any, and shows nothing of theirs."""
+    if request.COOKIES or response.cookies:
+        return False
+    if response.status_code != 200 or response.streaming:
+        return False
+    if "private" in response.get("Cache-Control", "") or "no-store" in response.get(
+        "Cache-Control", ""
+    ):
+        return False
+    vary = {header.strip().lower() for header in response.get("Vary", "").split(",") if header}
+    return vary <= KEYED_VARY
+
+
+class FetchPublicCacheMiddleware:
+    """Serve an anonymous visitor's GET from the cache, in one cache round trip.
+
+    A page is stored with the generation it was rendered in; one `get_many` reads the current
+    generation and the page, and the page is served only if the two agree. A request that
+    misses carries the key and the generation it saw to `UpdatePublicCacheMiddleware`, so a
+    page rendered while a write commits is stored under the older generation: stale at once.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
         if (
-            not enabled()
+            request.method != "GET"
+            or not enabled()
             or not _is_anonymous(request)
             or _has_flash_message(request)
             or request.path in UNCACHED_PATHS
         ):
-            request._cache_update_cache = False
-            return None
-        response = super().process_request(request)
-        if response is not None:
+            return self.get_response(request)
+        key = _page_key(request)
+        found = _cache().get_many([GENERATION_KEY, key])
+        current = found.get(GENERATION_KEY)
+        if current is None:
+            current = generation()
+        stored = found.get(key)
+        if stored is not None and stored[0] == current:
+            response = stored[1]
             patch_cache_control(response, no_cache=True, max_age=0)
+            return response
+        request._public_page = (key, current)
+        return self.get_response(request)
+
+
+class UpdatePublicCacheMiddleware:
+    """Store what `FetchPublicCacheMiddleware` missed, when anyone may get it (`_storable`);
+    the browser itself is told to ask again every time."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        pending = getattr(request, "_public_page", None)
+        if pending is not None and _storable(request, response):
+            key, seen = pending
+            patch_cache_control(response, no_cache=True, max_age=0)
+            _cache().set(key, (seen, response), settings.CACHE_MIDDLEWARE_SECONDS)
         return response

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from dateutil.rrule import rrulestr
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
@@ -291,6 +292,7 @@ def test_feed_runs_fixed_queries(client, tree, django_assert_num_queries):
     for center in (tree.community, tree.sibling, tree.other_community):
         for _ in range(5):
             weekly_on_tuesdays(center)
+    cache.clear()  # the rendered feed is kept until a commit changes it: measure a render
     with django_assert_num_queries(2):
         calendar, _text = feed(client)
     assert len(events(calendar)) == 16
@@ -325,3 +327,29 @@ def test_a_long_running_activity_starts_in_the_feed_at_its_first_session_in_the_
     assert event.decoded("DTSTART") == in_window.first().starts_at
     expanded = list(rrulestr(event["RRULE"].to_ical().decode(), dtstart=event.decoded("DTSTART")))
     assert expanded == [o.starts_at for o in in_window]
+
+
+def test_a_sign_up_does_not_render_the_feed_again(
+    client, tree, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    activity = weekly_on_tuesdays(tree.community, title="太极拳", capacity=10)
+    first = client.get(FEED).content
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(
+            user=UserFactory(), occurrence=activity.occurrences.order_by("starts_at").first()
+        )
+    # No query: the rendered feed of this generation comes from the cache.
+    with django_assert_num_queries(0):
+        assert client.get(FEED).content == first
+
+
+def test_a_changed_activity_is_in_the_feed_on_the_next_request(
+    client, tree, django_capture_on_commit_callbacks
+):
+    activity = weekly_on_tuesdays(tree.community, title="太极拳")
+    assert "太极拳" in feed(client)[1]
+    with django_capture_on_commit_callbacks(execute=True):
+        activity.title = "八段锦"
+        activity.save()
+    text = feed(client)[1]
+    assert "八段锦" in text and "太极拳" not in text

@@ -116,3 +116,12 @@ def test_a_page_showing_a_flash_message_is_neither_stored_nor_served_from_the_ca
     assert "感谢您的评价" in thanked
     stranger = client.__class__()
     assert "感谢您的评价" not in stranger.get(url).content.decode()
+
+
+def test_a_form_page_is_never_stored_with_a_visitors_token(client, tree):
+    url = reverse("deliberation:new")
+    client.get(url)  # sets the CSRF cookie
+    mine = client.get(url)  # sent with the cookie: the page carries this visitor's token
+    token = mine.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    stranger = client.__class__()
+    assert token not in stranger.get(url).content.decode()
