@@ -11,6 +11,7 @@ class ActivitiesConfig(AppConfig):
         from activities.demo import load_demo_activities
         from activities.models import ActivityMonth
         from activities.reports import activity_figures
+        from activities.sitemaps import ActivitySitemap
         from centers import summaries
         from centers.sections import (
             AccountLink,
@@ -23,6 +24,7 @@ class ActivitiesConfig(AppConfig):
             demo_loaders,
             report_sections,
         )
+        from centers.sitemaps import sitemaps
 
         center_page_sections.register(
             PageSection(
@@ -54,3 +56,4 @@ class ActivitiesConfig(AppConfig):
                 key="activities", label=_("活动管理"), url_name="activities_manage:list", order=10
             )
         )
+        sitemaps["activities"] = ActivitySitemap

@@ -27,4 +27,5 @@ class CenterSitemap(Sitemap):
         return obj.updated_at
 
 
+#: The sitemap's sections; the apps add theirs in their AppConfig.ready().
 sitemaps = {"static": StaticSitemap, "centers": CenterSitemap}

@@ -19,11 +19,13 @@ class DeliberationConfig(AppConfig):
             demo_loaders,
             report_sections,
         )
+        from centers.sitemaps import sitemaps
         from deliberation import reports, signals
         from deliberation.demo import load_demo_deliberation
         from deliberation.models import IssueMonth
         from deliberation.reports import issue_figures
         from deliberation.sections import center_station
+        from deliberation.sitemaps import MeetingSitemap
 
         center_page_sections.register(
             PageSection(
@@ -67,3 +69,4 @@ class DeliberationConfig(AppConfig):
         )
         signals.connect()
         demo_loaders.register(DemoLoader(key="deliberation", load=load_demo_deliberation, order=20))
+        sitemaps["meetings"] = MeetingSitemap

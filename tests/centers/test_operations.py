@@ -94,3 +94,26 @@ def test_login_page_is_in_chinese_and_reports_bad_credentials(client, resident):
 @pytest.mark.django_db
 def test_no_migrations_are_missing():
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_published_activities_and_meeting_results(client, tree):
+    from django.utils import timezone
+
+    from activities.models import Activity
+    from deliberation.models import Meeting
+    from tests.factories import ActivityFactory
+
+    shown = ActivityFactory(center=tree.community)
+    hidden = ActivityFactory(center=tree.community)
+    Activity.objects.filter(pk=hidden.pk).update(is_published=False)
+    held = timezone.now()
+    published = Meeting.objects.create(
+        center=tree.community, title="议事会", held_at=held, place="会议室", published_at=held
+    )
+    draft = Meeting.objects.create(
+        center=tree.community, title="筹备会", held_at=held, place="会议室"
+    )
+    body = client.get("/sitemap.xml").content.decode()
+    assert shown.get_absolute_url() in body and hidden.get_absolute_url() not in body
+    assert published.get_absolute_url() in body and draft.get_absolute_url() not in body
