@@ -111,10 +111,15 @@ def inbox(
         # The open counts above already tell the paginator what its count query would.
         paginator.count = known_count
     page_obj: Page = paginator.get_page(page)
+    # The open states with issues in them and their counts, then the closed ones as links.
     counts = [
-        (value, label, by_status.get(value, 0) if value in Issue.OPEN_STATES else None)
+        (value, label, by_status[value])
         for value, label in Issue.Status.choices
-        if value not in Issue.OPEN_STATES or by_status.get(value, 0)
+        if by_status.get(value, 0)
+    ] + [
+        (value, label, None)
+        for value, label in Issue.Status.choices
+        if value not in Issue.OPEN_STATES
     ]
     return {
         "page_obj": page_obj,
