@@ -16,12 +16,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db.models import Count, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from centers import summaries
 from centers.models import Center, Exhibition, Room, Service, Team
 from centers.sections import report_sections
 from centers.selectors import ancestors_of
@@ -725,6 +727,30 @@ def _lead(words, network, by_key):
 
 
 # -- The selector -------------------------------------------------------------------------------
+
+
+#: How long the report of an ended year is kept at most. A change to that year's sessions,
+#: sign-ups, issues, visits or goods (centers.summaries.year_version) makes it stale at once;
+#: the figures "as of now" it quotes (the network of centers, beneficiaries now) are at most
+#: this old.
+KEEP_ENDED_YEAR_SECONDS = 3600
+
+
+def kept_annual_report(*, center, year, today=None):
+    """`annual_report`, kept in the cache for an ended year: its figures change only when a
+    late write reaches back into it. The current year's report is always computed."""
+    today = today or timezone.localdate()
+    if year >= today.year:
+        return annual_report(center=center, year=year, today=today)
+    key = (
+        f"annual-report:{summaries.year_version(year)}:{center.pk}:{center.path}:{year}"
+        f":{translation.get_language()}:{today.isoformat()}"
+    )
+    report = cache.get(key)
+    if report is None:
+        report = annual_report(center=center, year=year, today=today)
+        cache.set(key, report, KEEP_ENDED_YEAR_SECONDS)
+    return report
 
 
 def annual_report(*, center, year, today=None):

@@ -24,7 +24,7 @@ def _report_for(request, slug, year):
     center = scoping.get_center_for_user(request.user, slug, "view")
     if year not in annual.report_years():
         raise Http404
-    return annual.annual_report(center=center, year=year)
+    return annual.kept_annual_report(center=center, year=year)
 
 
 @require_GET

@@ -24,11 +24,13 @@ for coming sessions, new issues) cost nothing.
 
 import contextlib
 import contextvars
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -196,7 +198,8 @@ def _write(summary, values, cells):
 
 
 def refresh(section, cells, *, today=None):
-    """Recount the (center id, month) `cells` of the section that lie in summarised months.
+    """Recount the (center id, month) `cells` of the section that lie in summarised months,
+    and mark the years of ended months as changed (`year_version`).
 
     Call it inside the transaction of the write, after the write. Cells of the current or a
     future month are skipped without a query.
@@ -206,6 +209,9 @@ def refresh(section, cells, *, today=None):
     cells = {cell for cell in cells if cell[1] < current}
     if not cells:
         return
+    for year in {month.year for _center, month in cells}:
+        # After commit: a report rendered meanwhile must not be kept under the new version.
+        transaction.on_commit(lambda year=year: _bump_year(year))
     summary = summaries[section]
     with transaction.atomic():
         built = _built_through_for_share(section)
@@ -263,3 +269,27 @@ def drop(section):
     with transaction.atomic():
         SummaryState.objects.filter(section=section).delete()
         summaries[section].model.objects.all().delete()
+
+
+# -- Versions of ended years -------------------------------------------------------------------
+
+
+def _year_key(year):
+    return f"summaries:year-version:{year}"
+
+
+def year_version(year):
+    """A number that changes whenever figures of the (ended) `year` change: the key under which
+    what is computed from that year may be kept (centers.annual keeps its reports)."""
+    value = cache.get(_year_key(year))
+    if value is None:
+        cache.add(_year_key(year), int(time.time() * 1000), timeout=None)
+        value = cache.get(_year_key(year))
+    return value
+
+
+def _bump_year(year):
+    try:
+        cache.incr(_year_key(year))
+    except ValueError:  # expired or never set
+        cache.set(_year_key(year), int(time.time() * 1000), timeout=None)

@@ -1,7 +1,7 @@
 """The annual work report: scope, prose from the numbers, every section's figures, no personal
 data, the .docx export and its audit entry, and a query count independent of the data size."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO, StringIO
 
 import pytest
@@ -567,3 +567,34 @@ class TestDemoDistrict:
                     (str(f.label), annual.display_value(f))
                     for f in section.build(center, start, end)
                 ]
+
+
+# -- Keeping the report of an ended year -----------------------------------------------------------
+
+
+def test_an_ended_years_report_is_kept_until_that_years_figures_change(
+    client, tree, district_admin, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    last_year = THIS_YEAR - 1
+    when = timezone.make_aware(datetime(last_year, 6, 10, 10))
+    IssueFactory(center=tree.community, created_at=when)
+    client_for(client, district_admin)
+    first = client.get(_url(tree.street, last_year))
+    assert first.context["report"].sections[1].values()["received"] == 1
+    # 1 session, 2 user, 3 roles, 4 the center in scope: the report itself is kept.
+    with django_assert_num_queries(4):
+        kept = client.get(_url(tree.street, last_year))
+    assert kept.context["report"].sections[1].values()["received"] == 1
+    # A late entry into that year makes the kept report stale at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        IssueFactory(center=tree.community, created_at=when)
+    again = client.get(_url(tree.street, last_year))
+    assert again.context["report"].sections[1].values()["received"] == 2
+
+
+def test_this_years_report_is_always_computed(client, tree, district_admin):
+    client_for(client, district_admin)
+    client.get(_url(tree.street))
+    IssueFactory(center=tree.community)
+    report = client.get(_url(tree.street)).context["report"]
+    assert report.sections[1].values()["received"] == 1
