@@ -27,6 +27,19 @@ def test_home_shows_counts_per_level_and_streets_with_communities(client, tree):
     assert overview.total == 6
 
 
+def test_home_sends_a_street_with_many_communities_to_the_directory(client, tree):
+    for i in range(30):
+        CenterFactory(parent=tree.street, short_name=f"新建社区{i}")
+    html = client.get(reverse("home")).content.decode()
+    # 32 communities under 中专路: a link to the directory instead of 32 chips.
+    assert "新建社区7" not in html and 'href="/centers/chuangye/"' not in html
+    assert f'href="/centers/?street={tree.street.slug}"' in html and "查看全部 32 个中心" in html
+    # The other street keeps its chips.
+    assert 'href="/centers/jiankang/"' in html
+    listed = client.get(f"/centers/?street={tree.street.slug}").content.decode()
+    assert "创业社区" in listed
+
+
 def test_home_hides_unpublished_centers(client, tree):
     Center.objects.filter(pk=tree.sibling.pk).update(is_published=False)
     html = client.get(reverse("home")).content.decode()
