@@ -6,8 +6,6 @@ activity, a session's time or status, a room's or a center's name), not on the s
 happen all day, which make every other public page stale (centers.caching).
 """
 
-import time
-
 import segno
 from django.conf import settings
 from django.core.cache import cache
@@ -17,6 +15,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event, vRecur
 
 from activities import recurrence
+from centers import caching
 
 FEED_GENERATION_KEY = "activities-feed:generation"
 #: How long a rendered feed is kept at most (a new generation makes it unreachable at once).
@@ -25,19 +24,8 @@ FEED_CACHE_SECONDS = 24 * 3600
 SIGN_UP_FIELDS = {"confirmed_count"}
 
 
-def feed_generation():
-    value = cache.get(FEED_GENERATION_KEY)
-    if value is None:
-        cache.add(FEED_GENERATION_KEY, int(time.time() * 1000), timeout=None)
-        value = cache.get(FEED_GENERATION_KEY)
-    return value
-
-
 def _bump():
-    try:
-        cache.incr(FEED_GENERATION_KEY)
-    except ValueError:  # expired or never set
-        cache.set(FEED_GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    caching.bump_generation(FEED_GENERATION_KEY)
 
 
 def _feed_changed(sender, update_fields=None, **kwargs):
@@ -61,7 +49,7 @@ def connect_signals():
 
 def cached_feed(key, render):
     """The rendered feed for `key` in the current feed generation, rendered once."""
-    key = f"activities-feed:{feed_generation()}:{key}"
+    key = f"activities-feed:{caching.current_generation(FEED_GENERATION_KEY)}:{key}"
     body = cache.get(key)
     if body is None:
         body = render()

@@ -211,17 +211,9 @@ def activity_figures_key_by_child(center, start, end):
     rest of the period (the current month, a partial month at the start) live. Two queries,
     and one for the summary's state outside `centers.summaries.reading()`."""
     part = summaries.split(SUMMARY, start, end)
-    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
-
-    def add(rows):
-        for branch, row in rows.items():
-            for name, value in row.items():
-                counts[branch][name] += value or 0
-
-    if part.months:
-        add(summaries.sums_by_branch(SUMMARY, center, part.months))
+    counts = summaries.summarised(SUMMARY, center, part)
     if part.live:
-        add(_live_counts(center, part.live, by_child_of(center)))
+        summaries.add(counts, _live_counts(center, part.live, by_child_of(center)))
     grouped = defaultdict(lambda: _figures({}, {}))
     for branch, row in counts.items():
         grouped[branch] = _figures(row, row)

@@ -386,11 +386,7 @@ def assistance_figures_key_by_child(center, start, end):
     `centers.summaries.reading()`."""
     group = by_child_of(center)
     part = summaries.split(SUMMARY, start, end)
-    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
-    if part.months:
-        for branch, row in summaries.sums_by_branch(SUMMARY, center, part.months).items():
-            for name, value in row.items():
-                counts[branch][name] += value or 0
+    counts = summaries.summarised(SUMMARY, center, part)
     if part.live:
         days = Q(pk__in=[])
         for live_start, live_end in part.live:
@@ -402,9 +398,7 @@ def assistance_figures_key_by_child(center, start, end):
         lines = DistributionLine.objects.filter(
             on, distribution__station__center__path__startswith=center.path
         )
-        for branch, row in _visits_and_units(visits, lines, group).items():
-            for name, value in row.items():
-                counts[branch][name] += value
+        summaries.add(counts, _visits_and_units(visits, lines, group))
     beneficiaries = aggregate(
         _active_beneficiaries(center, end), group, path="center__path", total=Count("pk")
     )

@@ -38,23 +38,33 @@ def _cache():
     return caches[settings.CACHE_MIDDLEWARE_ALIAS]
 
 
-def generation():
-    """The current generation of public pages (created on first use)."""
+def current_generation(key):
+    """The number kept in the cache under `key`, made from the clock on first use. Whatever is
+    kept under a key that includes it goes stale when `bump_generation(key)` moves it on."""
     cache = _cache()
-    value = cache.get(GENERATION_KEY)
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, int(time.time() * 1000), timeout=None)
-        value = cache.get(GENERATION_KEY)
+        cache.add(key, int(time.time() * 1000), timeout=None)
+        value = cache.get(key)
     return value
+
+
+def bump_generation(key):
+    cache = _cache()
+    try:
+        cache.incr(key)
+    except ValueError:  # the key expired or was never set
+        cache.set(key, int(time.time() * 1000), timeout=None)
+
+
+def generation():
+    """The current generation of public pages."""
+    return current_generation(GENERATION_KEY)
 
 
 def bump():
     """Make every cached public page stale."""
-    cache = _cache()
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # the key expired or was never set
-        cache.set(GENERATION_KEY, int(time.time() * 1000), timeout=None)
+    bump_generation(GENERATION_KEY)
 
 
 def enabled():

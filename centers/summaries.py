@@ -24,17 +24,17 @@ for coming sessions, new issues) cost nothing.
 
 import contextlib
 import contextvars
-import time
 import zlib
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from centers import caching
 from centers.models import SummaryState
 
 #: The first month any summary covers; nothing in a district is older (centers.reports.MIN_DATE).
@@ -165,6 +165,24 @@ def sums_by_branch(section, center, months):
     return {row.pop("branch"): row for row in rows}
 
 
+def summarised(section, center, part):
+    """{branch: {column: value}}, zeros for a missing branch: the section's summary rows for
+    the summarised months of `part` (a `Split`), to which a caller `add`s the live rest. One
+    query, none when the period has no summarised month."""
+    columns = summaries[section].columns
+    counts = defaultdict(lambda: dict.fromkeys(columns, 0))
+    if part.months:
+        add(counts, sums_by_branch(section, center, part.months))
+    return counts
+
+
+def add(counts, rows):
+    """Add `rows` ({branch: {column: value}}) into `counts`, value by value."""
+    for branch, row in rows.items():
+        for name, value in row.items():
+            counts[branch][name] += value or 0
+
+
 # -- Writing -----------------------------------------------------------------------------------
 
 
@@ -281,15 +299,8 @@ def _year_key(year):
 def year_version(year):
     """A number that changes whenever figures of the (ended) `year` change: the key under which
     what is computed from that year may be kept (centers.annual keeps its reports)."""
-    value = cache.get(_year_key(year))
-    if value is None:
-        cache.add(_year_key(year), int(time.time() * 1000), timeout=None)
-        value = cache.get(_year_key(year))
-    return value
+    return caching.current_generation(_year_key(year))
 
 
 def _bump_year(year):
-    try:
-        cache.incr(_year_key(year))
-    except ValueError:  # expired or never set
-        cache.set(_year_key(year), int(time.time() * 1000), timeout=None)
+    caching.bump_generation(_year_key(year))

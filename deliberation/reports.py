@@ -278,11 +278,7 @@ def issue_figures_key_by_child(center, start, end):
     from the monthly summary, the rest of the period and the overdue count live. Two queries,
     and one for the summary's state outside `centers.summaries.reading()`."""
     part = summaries.split(SUMMARY, start, end)
-    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
-    if part.months:
-        for branch, row in summaries.sums_by_branch(SUMMARY, center, part.months).items():
-            for name, value in row.items():
-                counts[branch][name] += value or 0
+    counts = summaries.summarised(SUMMARY, center, part)
     # The live part of the cohort and the overdue count, in one pass over the rows of either.
     live = Q(pk__in=[])
     for live_start, live_end in part.live:
@@ -297,11 +293,8 @@ def issue_figures_key_by_child(center, start, end):
         overdue=Count("pk", filter=overdue),
         **_cohort(live),
     )
-    late = {}
-    for branch, row in rows.items():
-        late[branch] = row.pop("overdue")
-        for name, value in row.items():
-            counts[branch][name] += value
+    late = {branch: row.pop("overdue") for branch, row in rows.items()}
+    summaries.add(counts, rows)
     grouped = defaultdict(lambda: _figures({}, None, 0))
     for branch in {*counts, *late}:
         grouped[branch] = _figures(counts[branch], None, late.get(branch, 0))
