@@ -31,7 +31,9 @@ from centers.sections import Figure
 
 
 def _span(start, end):
-    tz = timezone.get_current_timezone()
+    """The dates start..end (inclusive) as a half-open range of aware datetimes in the
+    district's time zone, whatever zone a request activated (as the month grouping uses)."""
+    tz = timezone.get_default_timezone()
     return (
         datetime.combine(start, time.min, tzinfo=tz),
         datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),

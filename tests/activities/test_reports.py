@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -113,3 +113,12 @@ def test_grouped_forms_run_the_same_queries_by_child_and_by_month(tree, django_a
     assert _values(rows[tree.district.path])["attendance_rate"] is None
     assert sum(_values(figures)["held"] for figures in months.values()) == 4
     assert not any(key.startswith("category_") for key in _values(months[span[1].replace(day=1)]))
+
+
+def test_days_are_the_districts_whatever_time_zone_is_active(tree):
+    day = timezone.localdate() - timedelta(days=3)
+    early = timezone.make_aware(datetime.combine(day, time(7)))  # 23:00 the day before in UTC
+    ActivityFactory(center=tree.community, starts_at=early, capacity=None)
+    with timezone.override("UTC"):
+        held = _values(activity_figures(tree.district, day, day))["held"]
+    assert held == 1
