@@ -47,13 +47,31 @@ def connect_signals():
             )
 
 
+#: How long one worker may take to render a feed before another may try (seconds).
+RENDER_LOCK_SECONDS = 120
+
+
 def cached_feed(key, render):
-    """The rendered feed for `key` in the current feed generation, rendered once."""
-    key = f"activities-feed:{caching.current_generation(FEED_GENERATION_KEY)}:{key}"
-    body = cache.get(key)
-    if body is None:
+    """The rendered feed for `key` in the current feed generation, rendered once.
+
+    While one worker renders a feed anew (seconds for a district), the others answer with the
+    feed as it was before the last change instead of rendering it too: calendar clients poll
+    every few hours, and a burst of them after an edit must not take every worker.
+    """
+    current = f"activities-feed:{caching.current_generation(FEED_GENERATION_KEY)}:{key}"
+    body = cache.get(current)
+    if body is not None:
+        return body
+    latest, lock = f"activities-feed:latest:{key}", f"activities-feed:rendering:{key}"
+    if not cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+        body = cache.get(latest)
+        if body is not None:
+            return body
+    try:
         body = render()
-        cache.set(key, body, FEED_CACHE_SECONDS)
+        cache.set_many({current: body, latest: body}, FEED_CACHE_SECONDS)
+    finally:
+        cache.delete(lock)
     return body
 
 

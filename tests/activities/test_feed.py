@@ -353,3 +353,19 @@ def test_a_changed_activity_is_in_the_feed_on_the_next_request(
         activity.save()
     text = feed(client)[1]
     assert "八段锦" in text and "太极拳" not in text
+
+
+def test_while_a_feed_is_rendered_elsewhere_the_previous_one_is_served(
+    client, tree, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    activity = weekly_on_tuesdays(tree.community, title="太极拳")
+    before = client.get(FEED).content
+    with django_capture_on_commit_callbacks(execute=True):
+        activity.title = "八段锦"
+        activity.save()
+    # Another worker holds the render lock of this feed: no render here, the previous feed.
+    cache.set("activities-feed:rendering:http://testserver::", 1)
+    with django_assert_num_queries(0):
+        assert client.get(FEED).content == before
+    cache.delete("activities-feed:rendering:http://testserver::")
+    assert "八段锦" in feed(client)[1]
