@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import Activity
-from centers.forms import DateInput, ImageUploadField, TimeInput
+from centers.forms import DateInput, ImageUploadField, TimeInput, within_years
 from centers.models import Center, Room, Team
 
 WEEKDAYS = [
@@ -53,14 +53,6 @@ def parse_rule_fields(rule):
         fmt = "%Y%m%dT%H%M%S" if "T" in raw else "%Y%m%d"
         until = timezone.localtime(datetime.strptime(raw, fmt).replace(tzinfo=timezone.UTC)).date()
     return fields.get("FREQ", ""), [d for d in fields.get("BYDAY", "").split(",") if d], until
-
-
-def within_years(value):
-    """Refuse a date outside 2000–2100: Python's dates stop at years 1 and 9999, where adding
-    the time zone or an activity's duration overflows (a server error), and nothing this portal
-    schedules or shows lies that far away."""
-    if value and not (2000 <= value.year <= 2100):
-        raise forms.ValidationError(_("请选择 2000 至 2100 年之间的日期。"), code="out_of_range")
 
 
 class ActivityForm(forms.ModelForm):

@@ -9,6 +9,14 @@ from centers.images import process_upload
 from centers.models import Center, Exhibition, Photo, Room, Service, Team, User
 
 
+def within_years(value):
+    """Refuse a date outside 2000–2100: Python's dates stop at years 1 and 9999, where adding
+    the time zone or an activity's duration overflows (a server error), and nothing this portal
+    schedules or shows lies that far away."""
+    if value and not (2000 <= value.year <= 2100):
+        raise forms.ValidationError(_("请选择 2000 至 2100 年之间的日期。"), code="out_of_range")
+
+
 class DateInput(forms.DateInput):
     """A native date picker; the value must be ISO, whatever the locale's display format."""
 

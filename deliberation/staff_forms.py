@@ -11,7 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centers.forms import DateInput, TimeInput
+from centers.forms import DateInput, TimeInput, within_years
 from centers.widgets import LongSelect
 from deliberation.models import AgendaItem, Issue, MeetingParticipant, normalize_code
 from deliberation.staff_selectors import ALL, OPEN
@@ -233,7 +233,7 @@ class MeetingForm(forms.Form):
     title = forms.CharField(
         label=_("会议名称"), max_length=100, help_text=_("例如：2026年第二季度居民议事会。")
     )
-    held_date = forms.DateField(label=_("日期"), widget=DateInput())
+    held_date = forms.DateField(label=_("日期"), widget=DateInput(), validators=[within_years])
     held_time = forms.TimeField(label=_("开始时间"), widget=TimeInput())
     place = forms.CharField(label=_("地点"), max_length=100)
 
