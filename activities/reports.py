@@ -72,13 +72,6 @@ def _counts(held, group, *, categories=True):
     """The raw counts of the occurrences `held`, grouped (see centers.reports.aggregate):
     (totals, sign-ups, by category), each {group value: {name: value}}. Three queries, two
     without categories."""
-    ticked = (
-        Registration.objects.filter(occurrence=OuterRef("pk"), attended=True)
-        .order_by()
-        .values("occurrence")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
     # 1. Occurrences held and their participants.
     totals = aggregate(
         held,
@@ -86,9 +79,7 @@ def _counts(held, group, *, categories=True):
         path="activity__center__path",
         when="starts_at",
         held=Count("pk"),
-        participants=Sum(
-            Coalesce("head_count", Subquery(ticked, output_field=IntegerField()), Value(0))
-        ),
+        participants=_participants(),
     )
     # 2. Confirmed sign-ups, attendance and volunteer hours.
     regs = aggregate(
@@ -179,6 +170,16 @@ def _per_session(registrations, value):
     )
 
 
+def _participants():
+    """An occurrence's participants, summed: the head count staff recorded, else its ticked
+    attendees."""
+    return Sum(
+        Coalesce(
+            "head_count", _per_session(Registration.objects.filter(attended=True), Count("pk"))
+        )
+    )
+
+
 def _live_counts(center, ranges, group):
     """The summary's columns for the subtree on the dates `ranges` ((start, end) pairs,
     inclusive), grouped (see centers.reports.aggregate). One query: each session's sign-ups
@@ -196,12 +197,7 @@ def _live_counts(center, ranges, group):
         path="activity__center__path",
         when="starts_at",
         held=Count("pk"),
-        participants=Sum(
-            Coalesce(
-                "head_count",
-                _per_session(Registration.objects.filter(attended=True), Count("pk")),
-            )
-        ),
+        participants=_participants(),
         signups=Sum(_per_session(confirmed, Count("pk"))),
         present=Sum(_per_session(present, Count("pk"))),
         hours=Sum(_per_session(present, Sum("hours_credited"))),

@@ -6,9 +6,8 @@ from django.db.models.signals import post_delete, post_init, post_save
 from django.utils import timezone
 
 from activities.models import Activity, Occurrence, Registration
+from activities.reports import SUMMARY
 from centers import summaries
-
-SUMMARY = "activities"
 
 
 def _month(when):

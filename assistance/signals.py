@@ -5,9 +5,8 @@ their date. Changes dated in the current month cost nothing."""
 from django.db.models.signals import post_delete, post_init, post_save
 
 from assistance.models import AidStation, Beneficiary, Distribution, DistributionLine, Visit
+from assistance.reports import SUMMARY
 from centers import summaries
-
-SUMMARY = "assistance"
 
 
 def _is_past(day):

@@ -27,7 +27,6 @@ import os
 import platform
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -484,15 +483,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _exit_on_signal(signum, frame):
-    raise SystemExit(128 + signum)  # runs the `finally` that stops gunicorn
-
-
 def main(argv=None):
     args = parse_args(argv)
-    # Stop cleanly on Ctrl-C and on kill, even when started in the background (SIGINT ignored).
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGINT, _exit_on_signal)
+    server.stop_cleanly_on_signals()
     if shutil.which("wrk") is None:
         fail(INSTALL_WRK)
     setup_django(args.database_url)

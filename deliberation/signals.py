@@ -7,8 +7,7 @@ from django.utils import timezone
 
 from centers import summaries
 from deliberation.models import Issue
-
-SUMMARY = "deliberation"
+from deliberation.reports import SUMMARY
 
 
 def _remember(sender, instance, **kwargs):

@@ -23,6 +23,17 @@ class ServerError(RuntimeError):
     """gunicorn exited early or never answered."""
 
 
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)  # runs the caller's `finally`, which stops gunicorn
+
+
+def stop_cleanly_on_signals():
+    """Turn Ctrl-C and kill into SystemExit, even when started in the background (where SIGINT
+    is ignored), so that a harness's `finally` stops gunicorn."""
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, _exit_on_signal)
+
+
 def production_env(database_url, *, allowed_hosts=HOST, cache_url=CACHE_URL, page_cache=600):
     """Environment variables for production settings on loopback (plain HTTP).
 

@@ -38,7 +38,6 @@ import os
 import platform
 import random
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -731,14 +730,9 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _exit_on_signal(signum, frame):
-    raise SystemExit(128 + signum)  # runs the `finally` that stops gunicorn
-
-
 def main(argv=None):
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_signal)
-    signal.signal(signal.SIGINT, _exit_on_signal)
+    server.stop_cleanly_on_signals()
     database_url = args.database_url
     env = server.production_env(database_url, cache_url=args.cache_url)
     # As behind nginx: rate limits and login throttling count the address in X-Forwarded-For,
