@@ -2,7 +2,7 @@
 
 `activity_figures` is the registered build; `activity_figures_by_child` and
 `activity_figures_by_month` compute the same figures grouped by direct child center or by
-month in the same three queries, for the dashboard and the section page (see centers.reports).
+month in the same one query, for the dashboard and the section page (see centers.reports).
 Every figure but the attendance rate adds up over children.
 """
 
@@ -17,15 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from activities.models import Activity, Occurrence, Registration
 from centers import summaries
 from centers.reports import (
+    Batch,
     Breakdown,
     ReportSpec,
-    aggregate,
     as_month,
     by_center_and_month,
     by_child_of,
     by_month_of,
     only_key_figures,
-    tally,
 )
 from centers.sections import Figure
 
@@ -68,57 +67,71 @@ def _figures(totals, regs, by_category=None):
     return figures
 
 
-def _counts(held, group, *, categories=True):
-    """The raw counts of the occurrences `held`, grouped (see centers.reports.aggregate):
-    (totals, sign-ups, by category), each {group value: {name: value}}. Three queries, two
-    without categories."""
-    # 1. Occurrences held and their participants.
-    totals = aggregate(
+def _queue_counts(batch, held):
+    """Queue on `batch` the raw counts of the occurrences `held`: ({group: {held,
+    participants}}, {group: {signups, present, hours}}), filled in by `batch.run()`. Sessions
+    held with their participants; confirmed sign-ups with attendance and volunteer hours."""
+    totals = batch.aggregate(
         held,
-        group,
         path="activity__center__path",
         when="starts_at",
         held=Count("pk"),
         participants=_participants(),
     )
-    # 2. Confirmed sign-ups, attendance and volunteer hours.
-    regs = aggregate(
+    regs = batch.aggregate(
         Registration.objects.filter(
             occurrence__in=held.values("pk"), status=Registration.Status.CONFIRMED
         ),
-        group,
         path="occurrence__activity__center__path",
         when="occurrence__starts_at",
         signups=Count("pk"),
         present=Count("pk", filter=Q(attended=True)),
         hours=Sum("hours_credited", filter=Q(attended=True)),
     )
-    # 3. Occurrences held by category.
-    by_category = (
-        tally(
-            held,
-            group,
+    return totals, regs
+
+
+def _held_on(center, ranges):
+    """Occurrences in the subtree that took place on the dates `ranges` ((start, end) pairs,
+    inclusive)."""
+    when = Q(pk__in=[])
+    for start, end in ranges:
+        start_at, end_at = _span(start, end)
+        when |= Q(starts_at__gte=start_at, starts_at__lt=end_at)
+    return Occurrence.objects.in_subtree(center).filter(when, status=Occurrence.Status.SCHEDULED)
+
+
+def _grouped(center, start, end, group, *, categories=True, summarised=True):
+    """{group value: [Figure]} over the subtree and period; `group` a grouping of
+    centers.reports (or None: one group, keyed None). One query (a Batch), and one for the
+    summary's state outside `centers.summaries.reading()`: with `summarised`, the months the
+    monthly summary holds are read from it and only the rest of the period from the sessions
+    (a grouping by branch or none: summary rows group by their center like sessions do);
+    the sessions per category are always counted live."""
+    part = summaries.split(SUMMARY, start, end) if summarised else None
+    live = part.live if part is not None else [(start, end)]
+    batch = Batch(group)
+    summed = summaries.queue(batch, SUMMARY, center, part) if part is not None else {}
+    totals, regs = {}, {}
+    if live:
+        totals, regs = _queue_counts(batch, _held_on(center, live))
+    by_category = {}
+    if categories:
+        by_category = batch.tally(
+            held_occurrences(center, start, end),
             "activity__category",
             Count("pk"),
             path="activity__center__path",
             when="starts_at",
         )
-        if categories
-        else {}
-    )
-    return totals, regs, by_category
-
-
-def _grouped(center, start, end, group, *, categories=True):
-    """{group value: [Figure]} over the subtree and period; `group` a grouping of
-    centers.reports (or None: one group, keyed None). Three queries, two without categories."""
-    totals, regs, by_category = _counts(
-        held_occurrences(center, start, end), group, categories=categories
-    )
+    batch.run()
+    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
+    for rows in (summed, totals, regs):
+        summaries.add(counts, rows)
     empty = {} if categories else None
     result = defaultdict(lambda: _figures({}, {}, empty))
-    for key in {*totals, *regs, *by_category}:
-        result[key] = _figures(totals.get(key), regs.get(key), by_category.get(key, empty))
+    for key in {*counts, *by_category}:
+        result[key] = _figures(counts.get(key), counts.get(key), by_category.get(key, empty))
     return result
 
 
@@ -130,14 +143,16 @@ SUMMARY_COLUMNS = ("held", "participants", "signups", "present", "hours")
 
 def monthly_counts(center_ids, first, last):
     """The summary's cells: {(center id, month): {column: value}} for the centers (None: all)
-    and the months first..last, by the month a session starts. Two queries."""
+    and the months first..last, by the month a session starts. One query."""
     start_at, end_at = _span(first, summaries.last_day(last))
     held = Occurrence.objects.filter(
         status=Occurrence.Status.SCHEDULED, starts_at__gte=start_at, starts_at__lt=end_at
     )
     if center_ids is not None:
         held = held.filter(activity__center_id__in=center_ids)
-    totals, regs, _ = _counts(held, by_center_and_month(), categories=False)
+    batch = Batch(by_center_and_month())
+    totals, regs = _queue_counts(batch, held)
+    batch.run()
     cells = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
     for rows in (totals, regs):
         for (center_id, month), row in rows.items():
@@ -180,41 +195,11 @@ def _participants():
     )
 
 
-def _live_counts(center, ranges, group):
-    """The summary's columns for the subtree on the dates `ranges` ((start, end) pairs,
-    inclusive), grouped (see centers.reports.aggregate). One query: each session's sign-ups
-    are counted by subqueries on it, which is quick for the few weeks a live part covers."""
-    when = Q(pk__in=[])
-    for start, end in ranges:
-        start_at, end_at = _span(start, end)
-        when |= Q(starts_at__gte=start_at, starts_at__lt=end_at)
-    held = Occurrence.objects.in_subtree(center).filter(when, status=Occurrence.Status.SCHEDULED)
-    confirmed = Registration.objects.filter(status=Registration.Status.CONFIRMED)
-    present = confirmed.filter(attended=True)
-    return aggregate(
-        held,
-        group,
-        path="activity__center__path",
-        when="starts_at",
-        held=Count("pk"),
-        participants=_participants(),
-        signups=Sum(_per_session(confirmed, Count("pk"))),
-        present=Sum(_per_session(present, Count("pk"))),
-        hours=Sum(_per_session(present, Sum("hours_credited"))),
-    )
-
-
 def activity_figures_key_by_child(center, start, end):
     """The dashboard's figures by child: the summarised months from the monthly summary, the
-    rest of the period (the current month, a partial month at the start) live. Two queries,
+    rest of the period (the current month, a partial month at the start) live. One query,
     and one for the summary's state outside `centers.summaries.reading()`."""
-    part = summaries.split(SUMMARY, start, end)
-    counts = summaries.summarised(SUMMARY, center, part)
-    if part.live:
-        summaries.add(counts, _live_counts(center, part.live, by_child_of(center)))
-    grouped = defaultdict(lambda: _figures({}, {}))
-    for branch, row in counts.items():
-        grouped[branch] = _figures(row, row)
+    grouped = _grouped(center, start, end, by_child_of(center), categories=False)
     return only_key_figures(grouped, activity_figures.report)
 
 
@@ -222,7 +207,7 @@ def activity_figures(center, start, end):
     """Activities held, sign-ups, attendance and its rate, participants, volunteer hours, by
     category.
 
-    Three queries whatever the data size. Participants count the recorded head count of an
+    One query whatever the data size. Participants count the recorded head count of an
     occurrence where staff wrote one, else its ticked attendees.
     """
     return _grouped(center, start, end, None)[None]
@@ -230,14 +215,15 @@ def activity_figures(center, start, end):
 
 def activity_figures_by_child(center, start, end):
     """`activity_figures` for each direct child of `center` and for the center's own
-    activities, keyed by branch path (centers.reports.child_branch); three queries."""
+    activities, keyed by branch path (centers.reports.child_branch); one query."""
     return _grouped(center, start, end, by_child_of(center))
 
 
 def activity_figures_by_month(center, start, end):
     """The figures but categories for each month of the period, by the local date an
-    occurrence starts; keyed by the first of the month. Two queries."""
-    grouped = _grouped(center, start, end, by_month_of(), categories=False)
+    occurrence starts; keyed by the first of the month. One query, from the sessions (a
+    summary row's month and a session's local month are not one expression)."""
+    grouped = _grouped(center, start, end, by_month_of(), categories=False, summarised=False)
     result = defaultdict(grouped.default_factory)
     result.update({as_month(key): figures for key, figures in grouped.items()})
     return result

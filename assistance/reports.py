@@ -42,15 +42,14 @@ from assistance.models import (
 )
 from centers import summaries
 from centers.reports import (
+    Batch,
     Breakdown,
     ReportSpec,
-    aggregate,
     as_month,
     by_center_and_month,
     by_child_of,
     by_month_of,
     only_key_figures,
-    tally,
 )
 from centers.sections import Figure
 
@@ -141,17 +140,18 @@ def _figures(counts):
     return figures
 
 
-def _reached_registered(visits_in_period, distributions, group):
-    """{group: registered residents visited or given goods}: one query. Grouped, a resident
-    counts once in each branch that reached them (visits by the resident's center, goods by the
+def _reached(visits_in_period, distributions):
+    """The registered residents visited, or given goods by a station of the subtree."""
+    return Beneficiary.objects.filter(
+        Q(pk__in=visits_in_period.values("beneficiary"))
+        | Q(pk__in=distributions.exclude(beneficiary=None).values("beneficiary"))
+    )
+
+
+def _reached_by_group(visits_in_period, distributions, group):
+    """{group: registered residents visited or given goods}: one query. A resident counts once
+    in each branch that reached them (visits by the resident's center, goods by the
     station's)."""
-    if group is None:
-        return {
-            None: Beneficiary.objects.filter(
-                Q(pk__in=visits_in_period.values("beneficiary"))
-                | Q(pk__in=distributions.exclude(beneficiary=None).values("beneficiary"))
-            ).count()
-        }
     visited = (
         visits_in_period.annotate(report_group=group("beneficiary__center__path", None))
         .values_list("report_group", "beneficiary_id")
@@ -167,17 +167,12 @@ def _reached_registered(visits_in_period, distributions, group):
     return Counter(key for key, _beneficiary in visited.union(given).order_by())
 
 
-def _pairings(center, as_of, group):
-    """Pairings running on the as-of day, and how many of them are on time. One query."""
-    return aggregate(
-        Pairing.objects.in_subtree(center).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=as_of), started_on__lte=as_of
-        ),
-        group,
-        path="beneficiary__center__path",
-        active=Count("pk"),
-        on_time=Count("pk", filter=_on_time(as_of)),
-    )
+def _pairings(center, as_of):
+    """Pairings running on the as-of day, and how many of them are on time, as aggregates of
+    the queryset they apply to."""
+    return Pairing.objects.in_subtree(center).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=as_of), started_on__lte=as_of
+    ), {"active": Count("pk"), "on_time": Count("pk", filter=_on_time(as_of))}
 
 
 def _active_beneficiaries(center, end):
@@ -189,106 +184,89 @@ def _active_beneficiaries(center, end):
 
 def _grouped(center, start, end, group):
     """{group value: [Figure]} for the subtree and period, `group` None (one group keyed None)
-    or `by_child_of(center)`. Nine queries."""
+    or `by_child_of(center)`. One query (a centers.reports.Batch), and one more by child for
+    the residents reached, a distinct count across two tables."""
     today = timezone.localdate()
     as_of = min(end, today)
     beneficiaries = _active_beneficiaries(center, end)
-    counts = defaultdict(dict)
-
-    def collect(name, rows):
-        for key, value in rows.items():
-            counts[key][name] = value
-
-    # 1. Active beneficiaries, in total and by tier.
-    collect(
-        "tiers",
-        aggregate(
-            beneficiaries,
-            group,
-            path="center__path",
-            total=Count("pk"),
-            **{value: Count("pk", filter=Q(tier=value)) for value in Beneficiary.Tier.values},
-        ),
+    batch = Batch(group)
+    parts = {}
+    # Active beneficiaries, in total and by tier.
+    parts["tiers"] = batch.aggregate(
+        beneficiaries,
+        path="center__path",
+        total=Count("pk"),
+        **{value: Count("pk", filter=Q(tier=value)) for value in Beneficiary.Tier.values},
     )
-    # 2. Active beneficiaries by type.
-    collect(
-        "by_type",
-        tally(
-            BeneficiaryType.objects.filter(beneficiary__in=beneficiaries),
-            group,
-            "type",
-            Count("pk"),
-            path="beneficiary__center__path",
-        ),
+    # Active beneficiaries by type.
+    parts["by_type"] = batch.tally(
+        BeneficiaryType.objects.filter(beneficiary__in=beneficiaries),
+        "type",
+        Count("pk"),
+        path="beneficiary__center__path",
     )
-    # 3. Pairings running on the as-of day, and how many of them are on time.
-    collect("pairings", _pairings(center, as_of, group))
-    # 4. Visits in the period and the beneficiaries they reached.
+    # Pairings running on the as-of day, and how many of them are on time.
+    pairings, counts = _pairings(center, as_of)
+    parts["pairings"] = batch.aggregate(pairings, path="beneficiary__center__path", **counts)
+    # Visits in the period and the beneficiaries they reached.
     visits_in_period = Visit.objects.in_subtree(center).filter(visited_on__range=(start, end))
-    collect(
-        "visits",
-        aggregate(
-            visits_in_period,
-            group,
-            path="beneficiary__center__path",
-            made=Count("pk"),
-            beneficiaries=Count("beneficiary", distinct=True),
-        ),
+    parts["visits"] = batch.aggregate(
+        visits_in_period,
+        path="beneficiary__center__path",
+        made=Count("pk"),
+        beneficiaries=Count("beneficiary", distinct=True),
     )
-    # 5. Registered residents reached: visited, or given goods by a station of the subtree.
+    # Distributions in the period, and their recipients who are not on the register.
     distributions = Distribution.objects.in_subtree(center).filter(
         distributed_on__range=(start, end)
     )
-    collect("reached", _reached_registered(visits_in_period, distributions, group))
-    # 6. Distributions in the period, and their recipients who are not on the register.
-    collect(
-        "handed_out",
-        aggregate(
-            distributions,
-            group,
-            path="station__center__path",
-            made=Count("pk"),
-            unregistered=Count(
-                Concat(Cast("station_id", CharField()), Value("|"), "recipient_name"),
-                filter=Q(beneficiary=None),
-                distinct=True,
-            ),
-        ),
-    )
-    # 7. Units donated in the period, by category.
-    collect(
-        "donated",
-        tally(
-            DonationLine.objects.filter(
-                donation__station__center__path__startswith=center.path,
-                donation__received_on__range=(start, end),
-            ),
-            group,
-            "item__category",
-            Sum("quantity"),
-            path="donation__station__center__path",
-        ),
-    )
-    # 8. Units handed out in the period, by category.
-    collect(
-        "distributed",
-        tally(
-            DistributionLine.objects.filter(distribution__in=distributions),
-            group,
-            "item__category",
-            Sum("quantity"),
-            path="distribution__station__center__path",
-        ),
-    )
-    # 9. Units in stock now.
-    stock = aggregate(
-        StockLevel.objects.in_subtree(center),
-        group,
+    parts["handed_out"] = batch.aggregate(
+        distributions,
         path="station__center__path",
-        units=Sum("quantity"),
+        made=Count("pk"),
+        unregistered=Count(
+            Concat(Cast("station_id", CharField()), Value("|"), "recipient_name"),
+            filter=Q(beneficiary=None),
+            distinct=True,
+        ),
     )
-    collect("stock", {key: row["units"] for key, row in stock.items()})
+    # Units donated in the period, by category.
+    parts["donated"] = batch.tally(
+        DonationLine.objects.filter(
+            donation__station__center__path__startswith=center.path,
+            donation__received_on__range=(start, end),
+        ),
+        "item__category",
+        Sum("quantity"),
+        path="donation__station__center__path",
+    )
+    # Units handed out in the period, by category.
+    parts["distributed"] = batch.tally(
+        DistributionLine.objects.filter(distribution__in=distributions),
+        "item__category",
+        Sum("quantity"),
+        path="distribution__station__center__path",
+    )
+    # Units in stock now.
+    stock = batch.aggregate(
+        StockLevel.objects.in_subtree(center), path="station__center__path", units=Sum("quantity")
+    )
+    # Registered residents reached: visited, or given goods by a station of the subtree.
+    if group is None:
+        reached = batch.aggregate(
+            _reached(visits_in_period, distributions), path="center__path", n=Count("pk")
+        )
+    batch.run()
+    if group is None:
+        parts["reached"] = {None: reached[None]["n"]}
+    else:
+        parts["reached"] = _reached_by_group(visits_in_period, distributions, group)
+    parts["stock"] = {key: row["units"] for key, row in stock.items()}
 
+    counts = defaultdict(dict)
+    for name, rows in parts.items():
+        for key, value in rows.items():
+            counts[key][name] = value
     result = defaultdict(lambda: _figures({}))
     for key, group_counts in counts.items():
         result[key] = _figures(group_counts)
@@ -323,7 +301,7 @@ def assistance_figures(center, start, end):
       add up as they are: 件, 床, 袋 …);
     - stock on hand: units at the subtree's stations now, whatever the period.
 
-    Rates are floats in 0..1, or None when there was nothing to count. Nine queries whatever the
+    Rates are floats in 0..1, or None when there was nothing to count. One query whatever the
     data size.
 
     Every figure adds up over the children of a center but "residents reached", a distinct
@@ -335,7 +313,7 @@ def assistance_figures(center, start, end):
 
 def assistance_figures_by_child(center, start, end):
     """`assistance_figures` for each direct child of `center` and for the center's own rows,
-    keyed by branch path (centers.reports.child_branch); nine queries."""
+    keyed by branch path (centers.reports.child_branch); two queries."""
     return _grouped(center, start, end, by_child_of(center))
 
 
@@ -345,29 +323,35 @@ SUMMARY = "assistance"
 SUMMARY_COLUMNS = ("visits", "distributed")
 
 
-def _visits_and_units(visits, lines, group):
-    """{group value: {"visits": n, "distributed": units}} of the visits and distribution lines
-    given, grouped (see centers.reports.aggregate): visits by the beneficiary's center, units
-    by the station's. Two queries."""
-    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
-    for key, row in aggregate(
-        visits, group, path="beneficiary__center__path", when="visited_on", n=Count("pk")
-    ).items():
-        counts[key]["visits"] += row["n"]
-    for key, row in aggregate(
+def _visits_and_units(visits, lines, batch):
+    """Queue on `batch` the visits and the units of the distribution lines given, grouped by
+    the batch's grouping (see centers.reports.aggregate): visits by the beneficiary's center,
+    units by the station's. After `batch.run()`, the returned function answers
+    {group value: {"visits": n, "distributed": units}}."""
+    visited = batch.aggregate(
+        visits, path="beneficiary__center__path", when="visited_on", n=Count("pk")
+    )
+    handed = batch.aggregate(
         lines,
-        group,
         path="distribution__station__center__path",
         when="distribution__distributed_on",
         n=Sum("quantity"),
-    ).items():
-        counts[key]["distributed"] += row["n"] or 0
+    )
+
+    def counts():
+        result = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
+        for key, row in visited.items():
+            result[key]["visits"] += row["n"] or 0
+        for key, row in handed.items():
+            result[key]["distributed"] += row["n"] or 0
+        return result
+
     return counts
 
 
 def monthly_counts(center_ids, first, last):
     """The summary's cells: {(center id, month): {column: value}} for the centers (None: all)
-    and the months first..last. Two queries."""
+    and the months first..last. One query."""
     visits = Visit.objects.filter(visited_on__range=(first, summaries.last_day(last)))
     lines = DistributionLine.objects.filter(
         distribution__distributed_on__range=(first, summaries.last_day(last))
@@ -375,18 +359,23 @@ def monthly_counts(center_ids, first, last):
     if center_ids is not None:
         visits = visits.filter(beneficiary__center_id__in=center_ids)
         lines = lines.filter(distribution__station__center_id__in=center_ids)
-    counts = _visits_and_units(visits, lines, by_center_and_month())
+    batch = Batch(by_center_and_month())
+    read = _visits_and_units(visits, lines, batch)
+    batch.run()
+    counts = read()
     return {(center_id, as_month(month)): row for (center_id, month), row in counts.items()}
 
 
 def assistance_figures_key_by_child(center, start, end):
     """The dashboard's figures by child: visits and units handed out in the summarised months
     from the monthly summary and in the rest of the period live; beneficiaries and pairings as
-    of the period's end, live. Five queries, and one for the summary's state outside
-    `centers.summaries.reading()`."""
+    of the period's end, live. Two queries (the summarised months, the rest in one batch), and
+    one for the summary's state outside `centers.summaries.reading()`."""
     group = by_child_of(center)
     part = summaries.split(SUMMARY, start, end)
     counts = summaries.summarised(SUMMARY, center, part)
+    batch = Batch(group)
+    live = None
     if part.live:
         days = Q(pk__in=[])
         for live_start, live_end in part.live:
@@ -398,11 +387,15 @@ def assistance_figures_key_by_child(center, start, end):
         lines = DistributionLine.objects.filter(
             on, distribution__station__center__path__startswith=center.path
         )
-        summaries.add(counts, _visits_and_units(visits, lines, group))
-    beneficiaries = aggregate(
-        _active_beneficiaries(center, end), group, path="center__path", total=Count("pk")
+        live = _visits_and_units(visits, lines, batch)
+    beneficiaries = batch.aggregate(
+        _active_beneficiaries(center, end), path="center__path", total=Count("pk")
     )
-    pairings = _pairings(center, min(end, timezone.localdate()), group)
+    running, on_time = _pairings(center, min(end, timezone.localdate()))
+    pairings = batch.aggregate(running, path="beneficiary__center__path", **on_time)
+    batch.run()
+    if live is not None:
+        summaries.add(counts, live())
     grouped = defaultdict(lambda: _figures({}))
     for branch in {*counts, *beneficiaries, *pairings}:
         row = counts[branch]
@@ -419,11 +412,10 @@ def assistance_figures_key_by_child(center, start, end):
 
 def assistance_figures_by_month(center, start, end):
     """Visits, distributions and units donated and handed out in each month of the period,
-    keyed by the first of the month. Four queries."""
-    month = by_month_of()
-    visits = aggregate(
+    keyed by the first of the month. One query."""
+    batch = Batch(by_month_of())
+    visits = batch.aggregate(
         Visit.objects.in_subtree(center).filter(visited_on__range=(start, end)),
-        month,
         path="beneficiary__center__path",
         when="visited_on",
         made=Count("pk"),
@@ -431,26 +423,25 @@ def assistance_figures_by_month(center, start, end):
     distributions = Distribution.objects.in_subtree(center).filter(
         distributed_on__range=(start, end)
     )
-    handed_out = aggregate(
-        distributions, month, path="station__center__path", when="distributed_on", n=Count("pk")
+    handed_out = batch.aggregate(
+        distributions, path="station__center__path", when="distributed_on", n=Count("pk")
     )
-    donated = aggregate(
+    donated = batch.aggregate(
         DonationLine.objects.filter(
             donation__station__center__path__startswith=center.path,
             donation__received_on__range=(start, end),
         ),
-        month,
         path="donation__station__center__path",
         when="donation__received_on",
         units=Sum("quantity"),
     )
-    distributed = aggregate(
+    distributed = batch.aggregate(
         DistributionLine.objects.filter(distribution__in=distributions),
-        month,
         path="distribution__station__center__path",
         when="distribution__distributed_on",
         units=Sum("quantity"),
     )
+    batch.run()
 
     def figures(key):
         return [

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum, Value
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from centers import summaries
 from centers.models import Center, Exhibition, Room, Service, Team
+from centers.reports import Batch
 from centers.sections import report_sections
 from centers.selectors import ancestors_of
 
@@ -252,56 +253,56 @@ class _Network:
 
 
 def _network(center):
-    """The subtree's centers by level, brands, rooms, teams, exhibitions and services: six
-    queries whatever the number of centers."""
+    """The subtree's centers by level, brands, rooms, teams, exhibitions and services: two
+    queries whatever the number of centers (the counts in one batch, the names in one union)."""
     in_subtree = {"center__path__startswith": center.path}
-    levels = {
-        level: (n, area or 0)
-        for level, n, area in Center.objects.filter(path__startswith=center.path)
-        .values_list("level")
-        .annotate(n=Count("pk"), area=Sum("area_sqm"))
-        .values_list("level", "n", "area")
+    centers = Center.objects.filter(path__startswith=center.path)
+    batch = Batch()
+    levels = batch.tally(centers, "level", Count("pk"), path="path")
+    area = batch.aggregate(centers, path="path", sqm=Sum("area_sqm"))
+    rooms = batch.tally(Room.objects.filter(**in_subtree), "kind", Count("pk"), path="path")
+    teams = batch.tally(Team.objects.filter(**in_subtree), "kind", Count("pk"), path="path")
+    members = batch.aggregate(
+        Team.objects.filter(**in_subtree), path="path", people=Sum("member_count")
+    )
+    batch.run()
+
+    # Brands (center, brand), exhibitions and services (name), each in tree order.
+    names = {"brand": [], "exhibition": [], "service": []}
+    rows = (
+        centers.exclude(brand="")
+        .annotate(part=Value("brand"), at=F("path"), sort=Value(0), first=F("short_name"))
+        .values_list("part", "at", "sort", "pk", "first", "brand")
         .order_by()
-    }
-    brands = list(
-        Center.objects.filter(path__startswith=center.path)
-        .exclude(brand="")
-        .order_by("path")
-        .values_list("short_name", "brand")
+        .union(
+            *(
+                model.objects.filter(**in_subtree)
+                .annotate(
+                    part=Value(part),
+                    at=F("center__path"),
+                    sort=F("sort_order"),
+                    first=F("name"),
+                    second=Value(""),
+                )
+                .values_list("part", "at", "sort", "pk", "first", "second")
+                .order_by()
+                for part, model in (("exhibition", Exhibition), ("service", Service))
+            ),
+            all=True,
+        )
     )
-    rooms = dict(
-        Room.objects.filter(**in_subtree).values_list("kind").annotate(n=Count("pk")).order_by()
-    )
-    teams, members = {}, 0
-    for kind, n, people in (
-        Team.objects.filter(**in_subtree)
-        .values_list("kind")
-        .annotate(n=Count("pk"), people=Sum("member_count"))
-        .values_list("kind", "n", "people")
-        .order_by()
-    ):
-        teams[kind] = n
-        members += people or 0
-    exhibitions = list(
-        Exhibition.objects.filter(**in_subtree)
-        .order_by("center__path", "sort_order", "pk")
-        .values_list("name", flat=True)
-    )
-    services = list(
-        Service.objects.filter(**in_subtree)
-        .order_by("center__path", "sort_order", "pk")
-        .values_list("name", flat=True)
-    )
+    for part, *_order, first, second in sorted(rows):
+        names[part].append((first, second) if part == "brand" else first)
     return _Network(
-        by_level={level: n for level, (n, _area) in levels.items()},
-        area=sum(area for _n, area in levels.values()),
-        total=sum(n for n, _area in levels.values()),
-        brands=brands,
-        rooms=rooms,
-        teams=teams,
-        team_members=members,
-        exhibitions=exhibitions,
-        services=services,
+        by_level=levels[None],
+        area=area[None]["sqm"] or 0,
+        total=sum(levels[None].values()),
+        brands=names["brand"],
+        rooms=rooms[None],
+        teams=teams[None],
+        team_members=members[None]["people"] or 0,
+        exhibitions=names["exhibition"],
+        services=names["service"],
     )
 
 
@@ -770,19 +771,16 @@ def annual_report(*, center, year, today=None):
     is_partial = end < date(year, 12, 31)
 
     network = _network(center)
-    children = list(
-        Center.objects.filter(center.children_q())
-        .order_by("path")
-        .only("slug", "name", "short_name", "level", "path", "depth")
-    )
-    sections = [
-        SectionFigures(
-            key=section.key,
-            title=str(section.title),
-            figures=list(section.build(center, start, end)),
-        )
-        for section in report_sections
-    ]
+    children = center.children_in_order
+    with summaries.reading():
+        sections = [
+            SectionFigures(
+                key=section.key,
+                title=str(section.title),
+                figures=list(section.build(center, start, end)),
+            )
+            for section in report_sections
+        ]
     by_key = {s.key: s for s in sections}
 
     period = _("截至%(day)s") % {"day": _month_day(end)} if is_partial else _("全年")

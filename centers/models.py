@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -142,6 +143,12 @@ class Center(MP_Node):
     def children_q(self):
         """Lookup for the direct children, independent of the cached `numchild`."""
         return models.Q(depth=self.depth + 1, path__startswith=self.path)
+
+    @cached_property
+    def children_in_order(self):
+        """The direct children in tree order, read once per instance (one query): a page's
+        report sections and its own layout share them."""
+        return list(Center.objects.filter(self.children_q()).order_by("path"))
 
     @property
     def opening_hours_lines(self):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from centers import summaries
 from centers.annual import SectionFigures, display_value, place_name, plain_value
 from centers.caching import generation
 from centers.models import Center
@@ -153,17 +154,18 @@ def year_figures(root, year, today=None):
     sections = cache.get(key)
     if sections is None:
         start, end = _period(year, today)
-        sections = [
-            SectionFigures(
-                key=section.key,
-                title=str(section.title),
-                figures=[
-                    Figure(f.key, str(f.label), f.value, f.unit)
-                    for f in section.build(root, start, end)
-                ],
-            )
-            for section in report_sections
-        ]
+        with summaries.reading():
+            sections = [
+                SectionFigures(
+                    key=section.key,
+                    title=str(section.title),
+                    figures=[
+                        Figure(f.key, str(f.label), f.value, f.unit)
+                        for f in section.build(root, start, end)
+                    ],
+                )
+                for section in report_sections
+            ]
         cache.set(key, sections, CACHE_SECONDS)
     return sections
 

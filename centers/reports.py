@@ -44,8 +44,18 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
-from django.db.models import DateTimeField, F
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Field,
+    FloatField,
+    IntegerField,
+    Value,
+)
+from django.db.models.functions import Cast, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -190,12 +200,122 @@ def aggregate(queryset, group, *, path, when=None, **aggregates):
     """`queryset.aggregate(**aggregates)` as {None: row} when `group` is None; else one row per
     group: {group value: row}. A grouping is a function of the row's center-path field (`path`)
     and date field (`when`) returning the expression to group on (`by_child_of`,
-    `by_month_of`). One query either way."""
-    if group is None:
-        return {None: queryset.aggregate(**aggregates)}
-    expressions = _group_expressions(group, path, when)
-    rows = queryset.annotate(**expressions).values(*expressions).annotate(**aggregates).order_by()
-    return {_group_key(row, expressions): row for row in rows}
+    `by_month_of`). One query either way (a `Batch` of one)."""
+    batch = Batch(group)
+    result = batch.aggregate(queryset, path=path, when=when, **aggregates)
+    batch.run()
+    return result
+
+
+def tally(queryset, group, field_name, value, *, path, when=None):
+    """{group value: {value of `field_name`: aggregate `value`}}, in one query (a category
+    count per group); `group` as for `aggregate`, None for a single group keyed None."""
+    batch = Batch(group)
+    result = batch.tally(queryset, field_name, value, path=path, when=when)
+    batch.run()
+    return result
+
+
+class Batch:
+    """Several aggregates of one report grouping, read in one query (UNION ALL).
+
+    A section's figures come from several tables (sessions and sign-ups; beneficiaries, visits
+    and goods), each an aggregate of its own. Queued with `aggregate` and `tally`, they run as
+    one statement when `run` is called, which fills in the dicts the two methods returned:
+
+        batch = Batch(by_child_of(center))
+        totals = batch.aggregate(held, path="activity__center__path", held=Count("pk"))
+        by_category = batch.tally(held, "activity__category", Count("pk"), path=...)
+        batch.run()
+
+    The results are exactly those of the module's `aggregate` and `tally`: with no grouping,
+    an aggregate answers {None: row} even over no rows, and a tally {None: {…}}. Every part
+    selects the same columns (the part's name, the grouping, the tallied item, then as many
+    value columns as the widest part, the others NULL); each value is read back as its own
+    aggregate's type.
+    """
+
+    def __init__(self, group=None):
+        self.group = group
+        self.parts = []
+
+    def aggregate(self, queryset, *, path, when=None, **aggregates):
+        result = {}
+        self.parts.append((queryset, path, when, None, aggregates, result))
+        return result
+
+    def tally(self, queryset, field_name, value, *, path, when=None):
+        result = {None: {}} if self.group is None else {}
+        self.parts.append((queryset, path, when, field_name, {"n": value}, result))
+        return result
+
+    def run(self):
+        if not self.parts:
+            return
+        width = max(len(aggregates) for *_rest, aggregates, _result in self.parts)
+        selects, readers = [], {}
+        for index, (queryset, path, when, item, aggregates, result) in enumerate(self.parts):
+            name = f"p{index}"
+            columns = {"report_part": Value(name)}
+            group_names = []
+            if self.group is not None:
+                expressions = _group_expressions(self.group, path, when)
+                group_names = list(expressions)
+                columns.update(expressions)
+            columns["report_item"] = F(item) if item else _NULL_TEXT
+            # Read raw: Django converts a UNION's column by its first part's type (a count
+            # would truncate a sum of hours beside it); `_as` converts each value by its own.
+            values = {
+                f"report_v{i}": ExpressionWrapper(expression, output_field=Field())
+                for i, expression in enumerate(aggregates.values())
+            }
+            values.update({f"report_v{i}": _NULL_NUMBER for i in range(len(values), width)})
+            selects.append(queryset.order_by().values(**columns).annotate(**values))
+            readers[name] = (group_names, item, list(aggregates), result)
+            if self.group is None and not item:
+                # An aggregate over no rows is still a row, as `QuerySet.aggregate` gives.
+                result[None] = dict.fromkeys(aggregates)
+        query = (
+            selects[0].union(*selects[1:], all=True).order_by() if len(selects) > 1 else selects[0]
+        )
+        fields = {
+            f"p{index}": [
+                expression.resolve_expression(queryset.query).output_field
+                for expression in aggregates.values()
+            ]
+            for index, (queryset, *_rest, aggregates, _result) in enumerate(self.parts)
+        }
+        for row in query:
+            group_names, item, names, result = readers[row["report_part"]]
+            key = _group_key(row, group_names) if group_names else None
+            values = {
+                name: _as(field, row[f"report_v{i}"])
+                for i, (name, field) in enumerate(
+                    zip(names, fields[row["report_part"]], strict=True)
+                )
+            }
+            if item:
+                result.setdefault(key, {})[row["report_item"]] = values["n"]
+            else:
+                result[key] = values
+
+
+#: Typed NULLs for the columns a part leaves empty: PostgreSQL types an untyped NULL in a
+#: UNION by its neighbour, as text when both are NULL, and then refuses a number beside it.
+class _Null(Cast):
+    """A typed NULL, which is no column to group on, and whose column's values in the other
+    parts of a UNION are read raw (see `Batch.run`)."""
+
+    def get_group_by_cols(self):
+        return []
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
+_NULL_TEXT = _Null(Value(None), CharField())
+_NULL_NUMBER = _Null(Value(None), IntegerField())
 
 
 def _group_expressions(group, path, when):
@@ -210,23 +330,22 @@ def _group_key(row, expressions):
     return values[0] if len(values) == 1 else values
 
 
-def tally(queryset, group, field_name, value, *, path, when=None):
-    """{group value: {value of `field_name`: aggregate `value`}}, in one query (a category
-    count per group); `group` as for `aggregate`, None for a single group keyed None."""
-    result = {}
-    if group is None:
-        rows = queryset.values_list(field_name).annotate(n=value).order_by()
-        result[None] = dict(rows)
-        return result
-    rows = (
-        queryset.annotate(report_group=group(path, when))
-        .values_list("report_group", field_name)
-        .annotate(n=value)
-        .order_by()
-    )
-    for key, item, n in rows:
-        result.setdefault(key, {})[item] = n
-    return result
+def _as(field, value):
+    """A value read through a UNION as the type of the aggregate that gave it: PostgreSQL
+    widens a column to the type of its widest part (a count beside a sum of hours comes back
+    as a Decimal), and SQLite gives decimals as floats."""
+    if value is None:
+        return None
+    if isinstance(field, IntegerField):
+        return int(value)
+    if isinstance(field, DecimalField):
+        value = value if isinstance(value, Decimal) else Decimal(str(value))
+        if field.decimal_places is None:
+            return value
+        return value.quantize(Decimal(1).scaleb(-field.decimal_places))
+    if isinstance(field, FloatField):
+        return float(value)
+    return value
 
 
 # -- Periods -----------------------------------------------------------------------------------
@@ -572,8 +691,9 @@ def branches(section, center, children, start, end, *, key_only=False):
 
 
 def children_of(center):
-    """The direct children of `center` in tree order (one query), however `numchild` reads."""
-    return list(Center.objects.filter(center.children_q()).order_by("path"))
+    """The direct children of `center` in tree order (one query, shared by every caller with
+    the same instance), however `numchild` reads."""
+    return center.children_in_order
 
 
 def _branch_rows(center, children, per_branch):
@@ -728,8 +848,13 @@ def section_report(section, center, period):
     chart for the months and for each breakdown.
 
     Queries: the section's `build` for the center, its `by_child` and its `by_month` (fixed
-    numbers each), and one for the children.
+    numbers each), one for the children and one for the state of the monthly summaries.
     """
+    with summaries.reading():
+        return _section_report(section, center, period)
+
+
+def _section_report(section, center, period):
     spec = spec_of(section)
     start, end = period.start, period.end
     figures = section.build(center, start, end)

@@ -126,8 +126,25 @@ class Split:
     live: list
 
 
+_live_only = contextvars.ContextVar("summaries_live_only", default=False)
+
+
+@contextlib.contextmanager
+def live_only():
+    """Within the block, `split` answers every period live, as if nothing were summarised:
+    the figures a summary must agree with (tests, checks of a rebuilt summary)."""
+    token = _live_only.set(True)
+    try:
+        yield
+    finally:
+        _live_only.reset(token)
+
+
 def split(section, start, end):
-    """Which part of start..end (inclusive) the section's summary answers. One query."""
+    """Which part of start..end (inclusive) the section's summary answers. One query, none
+    within `reading()` or `live_only()`."""
+    if _live_only.get():
+        return Split(None, [(start, end)])
     built = built_through(section)
     if built is None:
         return Split(None, [(start, end)])
@@ -174,6 +191,25 @@ def summarised(section, center, part):
     if part.months:
         add(counts, sums_by_branch(section, center, part.months))
     return counts
+
+
+def queue(batch, section, center, part):
+    """Queue on `batch` (a centers.reports.Batch) the sums of the section's summary rows in
+    the subtree of `center` for the summarised months of `part`, grouped by the batch's
+    grouping (rows by their center's path and month); returns the dict the batch fills in
+    ({group: {column: sum}}), empty when the period has no summarised month."""
+    if not part.months:
+        return {}
+    summary = summaries[section]
+    first, last = part.months
+    return batch.aggregate(
+        summary.model.objects.filter(
+            center__path__startswith=center.path, month__gte=first, month__lte=last
+        ),
+        path="center__path",
+        when="month",
+        **{column: Sum(column) for column in summary.columns},
+    )
 
 
 def add(counts, rows):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from centers import summaries
 from centers.models import Center
 from centers.reports import (
+    Batch,
     Breakdown,
     ReportSpec,
     aggregate,
@@ -29,7 +30,6 @@ from centers.reports import (
     by_child_of,
     by_month_of,
     only_key_figures,
-    tally,
 )
 from centers.sections import Figure
 from deliberation.models import Issue, overdue_q
@@ -149,42 +149,55 @@ def _cohort(within=None):
     }
 
 
-def _grouped(center, start, end, group, *, now=True):
-    """{group value: [Figure]} for the subtree and period, `group` a grouping of
-    centers.reports (None: one group keyed None). Four queries; two without `now` (no overdue
-    figure, which is about today, and no categories)."""
+def _queue(batch, center, start, end, *, now=True):
+    """Queue the cohort's counts on `batch` (a centers.reports.Batch); after `batch.run()`, the
+    returned function reads the median time to resolve (one query of its own) and answers
+    {group value: [Figure]}. Without `now`, no overdue figure (it is about today) and no
+    categories."""
     received = received_issues(center, start, end)
-    # 1. The cohort's counts.
-    totals = aggregate(received, group, path="center__path", when="created_at", **_cohort())
-    # 2. The median time to resolve.
-    medians = _median_days(received.filter(RESOLVED), group)
+    # The cohort's counts.
+    totals = batch.aggregate(received, path="center__path", when="created_at", **_cohort())
     overdue, by_category = {}, {}
     if now:
-        # 3. Overdue now.
-        overdue = aggregate(
+        # Overdue now.
+        overdue = batch.aggregate(
             Issue.objects.in_subtree(center).overdue(),
-            group,
             path="center__path",
             when="created_at",
             n=Count("pk"),
         )
-        # 4. Received per category.
-        by_category = tally(
-            received, group, "category", Count("pk"), path="center__path", when="created_at"
+        # Received per category.
+        by_category = batch.tally(
+            received, "category", Count("pk"), path="center__path", when="created_at"
         )
 
-    def figures(key):
-        return _figures(
-            totals.get(key),
-            medians.get(key),
-            (overdue.get(key) or {}).get("n") or 0 if now else None,
-            by_category.get(key, {}) if now else None,
-        )
+    def finish():
+        medians = _median_days(received.filter(RESOLVED), batch.group)
 
-    result = defaultdict(lambda: figures(object()))
-    for key in {*totals, *medians, *overdue, *by_category}:
-        result[key] = figures(key)
-    return result
+        def figures(key):
+            return _figures(
+                totals.get(key),
+                medians.get(key),
+                (overdue.get(key) or {}).get("n") or 0 if now else None,
+                by_category.get(key, {}) if now else None,
+            )
+
+        result = defaultdict(lambda: figures(object()))
+        for key in {*totals, *medians, *overdue, *by_category}:
+            result[key] = figures(key)
+        return result
+
+    return finish
+
+
+def _grouped(center, start, end, group, *, now=True):
+    """{group value: [Figure]} for the subtree and period, `group` a grouping of
+    centers.reports (None: one group keyed None). Two queries: the counts (a Batch) and the
+    median time to resolve."""
+    batch = Batch(group)
+    finish = _queue(batch, center, start, end, now=now)
+    batch.run()
+    return finish()
 
 
 def issue_figures(center, start, end):
@@ -205,28 +218,26 @@ def issue_figures(center, start, end):
     - by category: received per category; by child: received and resolved per direct child of
       `center`, plus the center's own issues (escalated up to it, or taken in there).
 
-    Rates are floats in 0..1, or None when nothing was there to count. Six queries whatever the
-    data size.
+    Rates are floats in 0..1, or None when nothing was there to count. Two queries whatever the
+    data size (the counts in one, the median), and one for the direct children unless the
+    center has read them already (`Center.children_in_order`).
     """
-    figures = _grouped(center, start, end, None)[None]
-    # 5. The direct children (not `get_children()`: it trusts a possibly stale `numchild`).
-    children = list(
-        Center.objects.filter(path__startswith=center.path, depth=center.depth + 1)
-        .order_by("path")
-        .values_list("path", "slug", "short_name")
-    )
-    # 6. Received and resolved per child, grouped on the child's part of the path; the center's
+    batch = Batch()
+    finish = _queue(batch, center, start, end)
+    # Received and resolved per child, grouped on the child's part of the path; the center's
     # own issues group under its own, shorter path.
-    received = received_issues(center, start, end)
+    received = received_issues(center, start, end).annotate(
+        branch=Substr("center__path", 1, len(center.path) + Center.steplen)
+    )
+    by_branch = batch.tally(received, "branch", Count("pk"), path="center__path")
+    resolved = batch.tally(received.filter(RESOLVED), "branch", Count("pk"), path="center__path")
+    batch.run()
+    figures = finish()[None]
     branches = {
-        row["branch"]: row
-        for row in received.annotate(
-            branch=Substr("center__path", 1, len(center.path) + Center.steplen)
-        )
-        .values("branch")
-        .annotate(received=Count("pk"), resolved=Count("pk", filter=RESOLVED))
-        .order_by()
+        path: {"received": n, "resolved": resolved[None].get(path, 0)}
+        for path, n in by_branch[None].items()
     }
+    children = [(c.path, c.slug, c.short_name) for c in center.children_in_order]
 
     if children:
         rows = [("own", center.path, _("本级"))]
@@ -250,7 +261,7 @@ def issue_figures(center, start, end):
 
 def issue_figures_by_child(center, start, end):
     """`issue_figures` but the rows by child, for each direct child of `center` and for the
-    center's own issues, keyed by branch path (centers.reports.child_branch); four queries."""
+    center's own issues, keyed by branch path (centers.reports.child_branch); two queries."""
     return _grouped(center, start, end, by_child_of(center))
 
 

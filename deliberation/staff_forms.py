@@ -38,11 +38,17 @@ class InboxFilterForm(forms.Form):
     category = forms.ChoiceField(
         label=_("类别"), required=False, choices=[("", _("全部")), *Issue.Category.choices]
     )
-    center = forms.ChoiceField(label=_("中心（含下属）"), required=False, widget=LongSelect)
+    center = forms.ChoiceField(
+        label=_("中心（含下属）"),
+        required=False,
+        widget=LongSelect,
+        help_text=_("先选街道并点“筛选”，再从它下属的社区中选择，即可缩小范围。"),
+    )
     overdue = forms.BooleanField(label=_("只看超期"), required=False)
     mine = forms.BooleanField(label=_("只看指派给我的"), required=False)
 
     def __init__(self, *args, centers, **kwargs):
+        """`centers`: the options, from `staff_selectors.inbox_centers`; any other is invalid."""
         super().__init__(*args, **kwargs)
         self.centers = {c.slug: c for c in centers}
         top = min((c.depth for c in centers), default=1)

@@ -6,9 +6,11 @@ whatever the number of issues, events or agenda items.
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
+from django.core.validators import slug_re
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from centers import scoping
 from centers.models import Center, StaffRole
 from centers.selectors import ancestors_of
 from deliberation.models import (
@@ -33,9 +35,41 @@ OPEN = "open"
 ALL = "all"
 
 
-def inbox_centers(user) -> list[Center]:
-    """The centers in the user's scope, tree order: the inbox's center filter."""
-    return list(Center.objects.for_user(user).order_by("path"))
+def _scope_tops_q(user) -> Q:
+    """The highest centers of the user's scope and their direct children, as a lookup.
+
+    The tops come from the roles already loaded for the staff check (no query). This only
+    chooses what to offer; `Center.objects.for_user` still decides what is in scope.
+    """
+    if user.is_superuser:
+        return Q(depth__lte=2)
+    paths = sorted({path for path, _role in scoping.user_roles(user)})
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    lookup = Q(path__in=tops)
+    for path in tops:
+        lookup |= Q(path__startswith=path, depth=len(path) // Center.steplen + 1)
+    return lookup
+
+
+def inbox_centers(user, *, chosen: str = "") -> list[Center]:
+    """The centers the inbox's center filter offers, tree order.
+
+    The tops of the user's scope and their children; and when `chosen` is the slug of a center
+    in scope, that center's ancestors inside the scope, the center and its children. Deeper
+    centers are reached by choosing a parent first. Listing the whole scope would be thousands
+    of options for a district. A `chosen` slug that is malformed, unknown or outside the scope
+    adds nothing (the form then rejects it as it rejects any value it does not offer).
+    Queries: the chosen center (only when a slug is given), the offered centers.
+    """
+    scope = Center.objects.for_user(user).only("path", "depth", "slug", "short_name")
+    offered = _scope_tops_q(user)
+    # A query string may carry anything, NUL bytes included, which PostgreSQL refuses.
+    if chosen and slug_re.fullmatch(chosen):
+        selected = scope.filter(slug=chosen).first()
+        if selected is not None:
+            offered |= Q(path__in=[*selected.ancestor_paths, selected.path])
+            offered |= selected.children_q()
+    return list(scope.filter(offered).order_by("path"))
 
 
 def _filtered_issues(

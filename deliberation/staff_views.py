@@ -186,7 +186,8 @@ def _render_issue(request, issue, *, bound=None, contact=None):
 @require_GET
 def inbox(request):
     _require_staff(request)
-    form = InboxFilterForm(request.GET or None, centers=selectors.inbox_centers(request.user))
+    centers = selectors.inbox_centers(request.user, chosen=request.GET.get("center", ""))
+    form = InboxFilterForm(request.GET or None, centers=centers)
     filters = {"status": selectors.OPEN}
     if form.is_bound:
         form.is_valid()  # an invalid filter is shown with its error and left out

@@ -80,15 +80,16 @@ def test_period_bounds_are_inclusive_local_dates(tree):
     )
 
 
-def test_figures_run_three_queries_whatever_the_data(tree, django_assert_num_queries):
+def test_figures_run_one_query_whatever_the_data(tree, django_assert_num_queries):
     today = timezone.localdate()
     _register(_past_occurrence(tree.community), 2, attended=1)
-    # 1 held and participants, 2 registrations, 3 by category.
-    with django_assert_num_queries(3):
+    # 1 the state of the monthly summary (none within summaries.reading()), 2 held and
+    # participants, registrations, by category: one batch.
+    with django_assert_num_queries(2):
         activity_figures(tree.district, today - timedelta(days=30), today)
     for _ in range(10):
         _register(_past_occurrence(CenterFactory(parent=tree.street)), 3, attended=2)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         activity_figures(tree.district, today - timedelta(days=30), today)
 
 
@@ -98,11 +99,12 @@ def test_grouped_forms_run_the_same_queries_by_child_and_by_month(tree, django_a
     today = timezone.localdate()
     span = (today - timedelta(days=30), today)
 
-    # 1 held and participants, 2 registrations, 3 by category: each grouped by child.
-    with django_assert_num_queries(3):
-        rows = activity_figures_by_child(tree.district, *span)
-    # 1 held and participants, 2 registrations: each grouped by month.
+    # 1 the summary's state, 2 held and participants, registrations, by category: one batch
+    # grouped by child.
     with django_assert_num_queries(2):
+        rows = activity_figures_by_child(tree.district, *span)
+    # Held and participants, registrations: one batch grouped by month.
+    with django_assert_num_queries(1):
         months = activity_figures_by_month(tree.district, *span)
 
     assert _values(rows[tree.street.path])["held"] == 3
@@ -122,3 +124,56 @@ def test_days_are_the_districts_whatever_time_zone_is_active(tree):
     with timezone.override("UTC"):
         held = _values(activity_figures(tree.district, day, day))["held"]
     assert held == 1
+
+
+# -- centers.reports.Batch: several aggregates in one UNION ---------------------------------
+
+
+def test_a_batch_reads_each_value_as_its_own_type_whatever_its_neighbours(
+    tree, django_assert_num_queries
+):
+    from decimal import Decimal
+
+    from django.db.models import Count, Q, Sum
+
+    from centers.reports import Batch, by_child_of
+
+    _register(_past_occurrence(tree.community, hours=1.5), 3, attended=3, hours=Decimal("1.5"))
+    _register(_past_occurrence(tree.other_community), 2, attended=1, hours=Decimal("0.5"))
+    sessions = Occurrence.objects.in_subtree(tree.district)
+    registrations = Registration.objects.filter(occurrence__in=sessions)
+    hours = Sum("hours_credited", filter=Q(attended=True))
+    for group in (None, by_child_of(tree.district)):
+        # A count first, then a sum of hours in the same column; and the other way round.
+        batch = Batch(group)
+        counts = batch.aggregate(sessions, path="activity__center__path", n=Count("pk"))
+        sums = batch.aggregate(
+            registrations, path="occurrence__activity__center__path", hours=hours
+        )
+        first = Batch(group)
+        sums_first = first.aggregate(
+            registrations, path="occurrence__activity__center__path", hours=hours, n=Count("pk")
+        )
+        by_category = first.tally(
+            sessions, "activity__category", Count("pk"), path="activity__center__path"
+        )
+        nothing = first.aggregate(
+            sessions.filter(pk=None), path="activity__center__path", n=Count("pk"), h=Sum("pk")
+        )
+        with django_assert_num_queries(2):
+            batch.run()
+            first.run()
+        if group is None:
+            assert counts == {None: {"n": 2}}
+            assert sums == {None: {"hours": Decimal("5.0")}}
+            assert sums_first == {None: {"hours": Decimal("5.0"), "n": 5}}
+            assert by_category == {None: {"culture": 2}}
+            # An aggregate over no rows is a row, as QuerySet.aggregate gives.
+            assert nothing == {None: {"n": 0, "h": None}}
+        else:
+            assert counts == {tree.street.path: {"n": 1}, tree.other_street.path: {"n": 1}}
+            assert sums[tree.street.path] == {"hours": Decimal("4.5")}
+            assert sums_first[tree.other_street.path] == {"hours": Decimal("0.5"), "n": 2}
+            assert isinstance(sums_first[tree.other_street.path]["n"], int)
+            assert by_category[tree.street.path] == {"culture": 1}
+            assert nothing == {}

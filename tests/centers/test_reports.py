@@ -646,18 +646,18 @@ def test_dashboard_runs_a_fixed_number_of_queries(
     # 1 session, 2 user, 3 the user's roles, 4 home centers, 5 children, 6 the state of the
     # monthly summaries (none built: every figure live); the key figures only: activities:
     # 7 sessions with their sign-ups; deliberation: 8 the cohort with the overdue count;
-    # assistance: 9 visits, 10 units handed out, 11 beneficiaries, 12 pairings. Each grouped
-    # by child.
-    with django_assert_num_queries(12):
+    # assistance: 9 visits, units handed out, beneficiaries and pairings (one batch). Each
+    # grouped by child.
+    with django_assert_num_queries(9):
         client.get(URL)
-    # With the summaries built, a period of ended months and this one also reads 13–15 the
-    # summarised months of the three sections.
+    # With the summaries built, a period of ended months and this one also reads 10–11 the
+    # summarised months of deliberation and assistance (the activities' batch reads its own).
     for section in summaries.summaries:
         summaries.build(section)
     today = timezone.localdate()
     start = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
     period = {"period": "custom", "start": start.isoformat(), "end": today.isoformat()}
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(11):
         client.get(URL, period)
 
 

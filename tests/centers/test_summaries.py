@@ -56,7 +56,8 @@ def key_figures(center, start, end):
         if spec.key_by_child is None:
             continue
         keyed = spec.key_by_child(center, start, end)
-        full = spec.by_child(center, start, end)
+        with summaries.live_only():
+            full = spec.by_child(center, start, end)
         branches = {*keyed, *full, center.path}
         dashboard[section.key] = {b: {f.key: f.value for f in keyed[b]} for b in branches}
         live[section.key] = {

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from centers.messaging import sms_outbox
-from centers.models import AuditEntry, StaffRole
+from centers.models import AuditEntry, Center, StaffRole
 from deliberation import services
 from deliberation.models import Issue, IssueEvent
-from tests.factories import IssueFactory, StaffRoleFactory
+from tests.factories import CenterFactory, IssueFactory, StaffRoleFactory
 
 pytestmark = pytest.mark.django_db
 S = Issue.Status
@@ -292,7 +292,7 @@ def test_inbox_runs_a_fixed_number_of_queries(
         IssueFactory(center=center, assigned_to=community_worker)
     client.force_login(street_staff)
     client.get(INBOX)
-    # 1 session, 2 user, 3 roles, 4 centers in scope for the filter, 5 counts per open status
+    # 1 session, 2 user, 3 roles, 4 the centers the filter offers, 5 counts per open status
     # with the overdue count, 6 the page with centers and assignees (the counts give the
     # paginator its count).
     with django_assert_num_queries(6):
@@ -307,11 +307,133 @@ def test_inbox_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         response = client.get(INBOX, {"page": 2, "status": "all"})
     assert response.context["page_obj"].paginator.count == 60
-    with django_assert_num_queries(6):
+    # A chosen center: 4 that center, 5 the centers the filter offers, 6 counts, 7 the page.
+    with django_assert_num_queries(7):
         response = client.get(
             INBOX, {"status": "open", "center": "chuangye", "category": "drainage"}
         )
     assert response.context["page_obj"].paginator.count == 20
+
+
+def offered(response):
+    """The center filter's options as (slug, label), "全部中心" left out."""
+    return [
+        (value, str(label)) for value, label in response.context["form"].fields["center"].choices
+    ][1:]
+
+
+def center_select(response):
+    """The center filter's `<select>` as rendered."""
+    html = response.content.decode()
+    return html[html.index('id="id_center"') :].partition("</select>")[0]
+
+
+def test_district_inbox_offers_the_streets_then_the_chosen_streets_communities(
+    client, tree, district_admin
+):
+    ours = [IssueFactory(center=c) for c in (tree.street, tree.community, tree.sibling)]
+    IssueFactory(center=tree.other_community)
+    IssueFactory(center=tree.district)
+    client.force_login(district_admin)
+    response = client.get(INBOX)
+    assert offered(response) == [
+        ("district", "区中心"),
+        ("zhongzhuanlu", "\u3000中专路街道"),
+        ("renminlu", "\u3000人民路街道"),
+    ]
+    assert "创业社区" not in center_select(response)
+    response = client.get(INBOX, {"center": "zhongzhuanlu"})
+    assert offered(response) == [
+        ("district", "区中心"),
+        ("zhongzhuanlu", "\u3000中专路街道"),
+        ("chuangye", "\u3000\u3000创业社区"),
+        ("zhanlanguan", "\u3000\u3000展览馆社区"),
+        ("renminlu", "\u3000人民路街道"),
+    ]
+    assert '<option value="zhongzhuanlu" selected>' in center_select(response)
+    assert set(listed(response)) == {i.pk for i in ours}
+    response = client.get(INBOX, {"center": "chuangye"})
+    assert [slug for slug, _label in offered(response)] == [
+        "district",
+        "zhongzhuanlu",
+        "chuangye",
+        "renminlu",
+    ]
+    assert listed(response) == [ours[1].pk]
+
+
+def test_inbox_filter_explains_how_to_narrow_down(client, district_admin):
+    client.force_login(district_admin)
+    html = client.get(INBOX).content.decode()
+    assert "先选街道并点“筛选”" in html
+    assert 'aria-describedby="id_center_helptext"' in html
+
+
+def test_a_deep_center_given_by_url_is_selected_with_its_ancestors(client, tree, street_staff):
+    building = CenterFactory(
+        parent=tree.community, short_name="金宇文苑", slug="jinyu", level=Center.Level.BUILDING
+    )
+    there = IssueFactory(center=building)
+    IssueFactory(center=tree.community)
+    client.force_login(street_staff)
+    response = client.get(INBOX, {"center": "jinyu"})
+    assert response.status_code == 200
+    assert not response.context["form"].errors
+    # The street is the top of this scope: the district above it is not offered.
+    assert offered(response) == [
+        ("zhongzhuanlu", "中专路街道"),
+        ("chuangye", "\u3000创业社区"),
+        ("jinyu", "\u3000\u3000金宇文苑"),
+        ("zhanlanguan", "\u3000展览馆社区"),
+    ]
+    assert '<option value="jinyu" selected>' in center_select(response)
+    assert listed(response) == [there.pk]
+
+
+@pytest.mark.parametrize(
+    "slug",
+    ["renminlu", "jiankang", "district", "no-such-center", "zhong%zhuanlu", "a\x00b", "街道"],
+)
+def test_inbox_ignores_a_slug_outside_the_scope_or_unknown(client, tree, street_staff, slug):
+    ours = [IssueFactory(center=c) for c in (tree.street, tree.community)]
+    IssueFactory(center=tree.other_community)
+    IssueFactory(center=tree.other_street)
+    client.force_login(street_staff)
+    response = client.get(INBOX, {"center": slug})
+    assert response.status_code == 200
+    assert response.context["form"].errors["center"]
+    assert response.context["filters"]["center"] is None
+    assert set(listed(response)) == {i.pk for i in ours}
+    assert [s for s, _label in offered(response)] == ["zhongzhuanlu", "chuangye", "zhanlanguan"]
+    html = response.content.decode()
+    assert "人民路街道" not in html and "健康社区" not in html
+
+
+def test_inbox_queries_do_not_grow_with_the_number_of_centers(
+    client, tree, district_admin, django_assert_num_queries
+):
+    IssueFactory(center=tree.community)
+    client.force_login(district_admin)
+    client.get(INBOX)
+
+    def render_both():
+        # 1 session, 2 user, 3 roles, 4 the centers the filter offers, 5 counts per open
+        # status with the overdue count, 6 the page with centers and assignees.
+        with django_assert_num_queries(6):
+            everything = client.get(INBOX)
+        # A chosen center: 4 that center, 5 the centers offered, 6 counts, 7 the page.
+        with django_assert_num_queries(7):
+            chosen = client.get(INBOX, {"center": "chuangye"})
+        return len(offered(everything)), len(offered(chosen))
+
+    assert render_both() == (3, 4)
+    for _i in range(20):
+        street = CenterFactory(parent=tree.district, level=Center.Level.STREET)
+        for _j in range(3):
+            CenterFactory(parent=street)
+        CenterFactory(parent=tree.street)
+        CenterFactory(parent=tree.sibling, level=Center.Level.BUILDING)
+    assert render_both() == (23, 24)
 
 
 # -- Issue page -----------------------------------------------------------------------------------
