@@ -91,6 +91,29 @@ def _queue_counts(batch, held):
     return totals, regs
 
 
+#: Up to this many days, the live part of a period counts each session's sign-ups by
+#: subqueries on the session (half the time of joining the sign-ups for a month at a
+#: district's scale); longer periods join them.
+SHORT_DAYS = 62
+
+
+def _queue_per_session(batch, held):
+    """Queue on `batch` the summary's columns of the occurrences `held`, each session's
+    sign-ups counted by subqueries on it; {group: {column: value}} filled in by `run`."""
+    confirmed = Registration.objects.filter(status=Registration.Status.CONFIRMED)
+    present = confirmed.filter(attended=True)
+    return batch.aggregate(
+        held,
+        path="activity__center__path",
+        when="starts_at",
+        held=Count("pk"),
+        participants=_participants(),
+        signups=Sum(_per_session(confirmed, Count("pk"))),
+        present=Sum(_per_session(present, Count("pk"))),
+        hours=Sum(_per_session(present, Sum("hours_credited"))),
+    )
+
+
 def _held_on(center, ranges):
     """Occurrences in the subtree that took place on the dates `ranges` ((start, end) pairs,
     inclusive)."""
@@ -114,7 +137,11 @@ def _grouped(center, start, end, group, *, categories=True, summarised=True):
     summed = summaries.queue(batch, SUMMARY, center, part) if part is not None else {}
     totals, regs = {}, {}
     if live:
-        totals, regs = _queue_counts(batch, _held_on(center, live))
+        held = _held_on(center, live)
+        if sum((last - first).days + 1 for first, last in live) <= SHORT_DAYS:
+            totals = _queue_per_session(batch, held)
+        else:
+            totals, regs = _queue_counts(batch, held)
     by_category = {}
     if categories:
         by_category = batch.tally(
