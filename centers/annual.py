@@ -11,6 +11,7 @@ Aggregates only: no resident's, beneficiary's, donor's or submitter's name, phon
 read here. The issue examples carry the public title and resolution of issues marked public.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -777,7 +778,12 @@ def annual_report(*, center, year, today=None):
             SectionFigures(
                 key=section.key,
                 title=str(section.title),
-                figures=list(section.build(center, start, end)),
+                # Labels as text: a report is in one language, and a kept one is read back
+                # from the cache far faster without thousands of lazy translations in it.
+                figures=[
+                    dataclasses.replace(figure, label=str(figure.label))
+                    for figure in section.build(center, start, end)
+                ],
             )
             for section in report_sections
         ]
