@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import decorator_from_middleware
 from django.utils.translation import gettext as _
-from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from activities import exports, feeds, selectors, services
@@ -166,11 +167,18 @@ def my_registrations(request):
     )
 
 
+class _FeedGZipMiddleware(GZipMiddleware):
+    # No random bytes in the gzip header (Django adds them against BREACH, and the feed has
+    # nothing to guess): the same feed compresses to the same bytes, so the copy each worker
+    # keeps of a large page (centers.caching) outlives the sign-ups that make every page stale.
+    max_random_bytes = 0
+
+
 @login_not_required
 @require_GET
 # A district's feed holds thousands of activities (megabytes of text that compresses tenfold);
 # it carries nothing secret, so compressing it invites no BREACH-style guessing.
-@gzip_page
+@decorator_from_middleware(_FeedGZipMiddleware)
 def feed(request):
     # The calendar's filter form reads the query string: a center or category that does not
     # parse (NUL bytes and overlong text included) names nothing, so the feed is a 404.

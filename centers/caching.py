@@ -5,10 +5,20 @@ carries a *generation* number. Every committed write to a model of the portal's 
 generation, so the next request after an edit, a sign-up or a resolved issue renders afresh.
 Requests carrying a session cookie (logged-in users) never read or fill the shared cache, and
 browsers are told to revalidate, so nobody sees a page older than the last write.
+
+A large page (a district's calendar feed is half a megabyte gzipped) is stored as a *pointer*:
+its status and headers, and the digest of its body, which is kept under a key of its own named
+by that digest. Each process keeps the bodies it served last (`local_bodies`), so a hit still
+reads only the generation and the small pointer from the cache; a body is fetched once per
+process. A body is named by its content, so a kept copy is never stale: whether a page is
+current is still decided by the generation alone.
 """
 
+import copy
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 
 from django.apps import apps
 from django.conf import settings
@@ -112,7 +122,9 @@ def _page_key(request):
     encoding = "gzip" if "gzip" in request.headers.get("Accept-Encoding", "") else ""
     url = iri_to_uri(request.build_absolute_uri())
     digest = hashlib.md5(f"{url}|{get_language()}|{encoding}".encode(), usedforsecurity=False)
-    return f"page:{digest.hexdigest()}"
+    # Renamed whenever the shape of an entry changes ("page:" held whole pages only): a worker
+    # of the previous release, still serving during a deploy, would send a pointer as a page.
+    return f"public-page:{digest.hexdigest()}"
 
 
 #: Vary headers a stored page may carry: the language and the encoding are part of the key,
@@ -138,11 +150,107 @@ def _storable(request, response):
     return vary <= KEYED_VARY
 
 
+#: A page body this large or larger is stored apart from its pointer and kept by each process.
+LARGE_PAGE_BYTES = 32 * 1024
+#: Bytes of page bodies one process keeps at most (each sync worker is one process).
+LOCAL_BODY_BYTES = 16 * 1024 * 1024
+
+
+class LocalBodies:
+    """Page bodies by digest, least recently used first out, `max_bytes` in all at most."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._bodies = OrderedDict()
+        # Sync workers serve one request at a time; a threaded worker must not corrupt it.
+        self._lock = threading.Lock()
+
+    def __len__(self):
+        return len(self._bodies)
+
+    def __contains__(self, digest):
+        return digest in self._bodies
+
+    def get(self, digest):
+        with self._lock:
+            body = self._bodies.get(digest)
+            if body is not None:
+                self._bodies.move_to_end(digest)
+            return body
+
+    def put(self, digest, body):
+        with self._lock:
+            if digest in self._bodies:
+                self._bodies.move_to_end(digest)
+                return
+            if len(body) > self.max_bytes:
+                return
+            self._bodies[digest] = body
+            self.size += len(body)
+            while self.size > self.max_bytes:
+                _digest, dropped = self._bodies.popitem(last=False)
+                self.size -= len(dropped)
+
+    def clear(self):
+        with self._lock:
+            self._bodies.clear()
+            self.size = 0
+
+
+#: This process's copies of large page bodies.
+local_bodies = LocalBodies(LOCAL_BODY_BYTES)
+
+
+def _body_key(digest):
+    return f"page-body:{digest}"
+
+
+def _stored_apart(body):
+    """Whether a body goes under its own key: a large one, small enough for the local copies
+    to keep (a larger one would be fetched on every hit: it stays in the entry itself, one
+    round trip)."""
+    return LARGE_PAGE_BYTES <= len(body) <= local_bodies.max_bytes // 2
+
+
+def _store(key, seen, response):
+    """Keep `response` under `key` for the generation `seen`: as (generation, response), or
+    as (generation, pointer, digest) with the body under `_body_key(digest)`."""
+    timeout = settings.CACHE_MIDDLEWARE_SECONDS
+    body = response.content
+    if not _stored_apart(body):
+        _cache().set(key, (seen, response), timeout)
+        return
+    digest = hashlib.sha256(body).hexdigest()
+    pointer = copy.copy(response)
+    pointer.content = b""
+    # One round trip; the body's lifetime starts again with every pointer to it, so it lasts
+    # at least as long as they do (an evicted body is a miss, see `_stored_response`).
+    _cache().set_many({key: (seen, pointer, digest), _body_key(digest): body}, timeout)
+    local_bodies.put(digest, body)
+
+
+def _stored_response(stored):
+    """The response of a stored entry, its body joined again; None when the body is gone."""
+    if len(stored) == 2:
+        return stored[1]
+    _generation, response, digest = stored
+    body = local_bodies.get(digest)
+    if body is None:
+        body = _cache().get(_body_key(digest))
+        if body is None:
+            return None
+        local_bodies.put(digest, body)
+    response.content = body
+    return response
+
+
 class FetchPublicCacheMiddleware:
     """Serve an anonymous visitor's GET from the cache, in one cache round trip.
 
     A page is stored with the generation it was rendered in; one `get_many` reads the current
-    generation and the page, and the page is served only if the two agree. A request that
+    generation and the page, and the page is served only if the two agree (a large page's
+    body comes from this process's copy, or from the cache the first time). A request that
     misses carries the key and the generation it saw to `UpdatePublicCacheMiddleware`, so a
     page rendered while a write commits is stored under the older generation: stale at once.
     """
@@ -166,9 +274,10 @@ class FetchPublicCacheMiddleware:
             current = generation()
         stored = found.get(key)
         if stored is not None and stored[0] == current:
-            response = stored[1]
-            patch_cache_control(response, no_cache=True, max_age=0)
-            return response
+            response = _stored_response(stored)
+            if response is not None:
+                patch_cache_control(response, no_cache=True, max_age=0)
+                return response
         request._public_page = (key, current)
         return self.get_response(request)
 
@@ -186,5 +295,5 @@ class UpdatePublicCacheMiddleware:
         if pending is not None and _storable(request, response):
             key, seen = pending
             patch_cache_control(response, no_cache=True, max_age=0)
-            _cache().set(key, (seen, response), settings.CACHE_MIDDLEWARE_SECONDS)
+            _store(key, seen, response)
         return response
