@@ -254,8 +254,10 @@ def feed_activities(*, center=None, category=""):
     )
 
 
-#: How far back an iCalendar feed reaches: calendars keep what they once fetched.
-FEED_DAYS_BACK = 90
+#: How far back an iCalendar feed reaches. A subscribed calendar shows what the feed holds, so
+#: the last month stays visible; older sessions would only make every poll heavier (a
+#: district's feed held 37,000 sessions going back 90 days, 4.8 MB before compression).
+FEED_DAYS_BACK = 30
 
 
 def feed_since():

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 
-from activities import services
+from activities import selectors, services
 from activities.forms import build_rule
 from activities.models import Activity
 from tests.factories import ActivityFactory, RoomFactory, UserFactory
@@ -163,7 +163,7 @@ def scheduled_starts(activity):
     return sorted(
         o.starts_at
         for o in activity.occurrences.scheduled().filter(
-            ends_at__gte=timezone.now() - timedelta(days=90)
+            ends_at__gte=timezone.now() - timedelta(days=selectors.FEED_DAYS_BACK)
         )
     )
 
@@ -322,7 +322,7 @@ def test_a_long_running_activity_starts_in_the_feed_at_its_first_session_in_the_
     )
     calendar, _text = feed(client, center="chuangye")
     [event] = events(calendar, "长期太极拳")
-    since = timezone.now() - timedelta(days=90)
+    since = timezone.now() - timedelta(days=selectors.FEED_DAYS_BACK)
     in_window = activity.occurrences.filter(ends_at__gte=since).order_by("starts_at")
     assert event.decoded("DTSTART") == in_window.first().starts_at
     expanded = list(rrulestr(event["RRULE"].to_ical().decode(), dtstart=event.decoded("DTSTART")))
