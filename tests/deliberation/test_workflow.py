@@ -176,3 +176,10 @@ def test_submission_gets_a_code_a_deadline_and_a_first_event(tree):
     assert issue.response_due > issue.created_at
     assert timezone.localtime(issue.response_due).weekday() < 5
     assert issue.events.get().to_status == S.SUBMITTED
+
+
+def test_the_open_issues_index_covers_exactly_the_open_states():
+    # The partial index is written out in Issue.Meta, where Issue.OPEN_STATES is not in scope.
+    [index] = [i for i in Issue._meta.indexes if i.name == "issue_open_by_center"]
+    _lookup, states = index.condition.children[0]
+    assert sorted(states) == sorted(Issue.OPEN_STATES)
