@@ -300,8 +300,6 @@ class Batch:
                 result[key] = values
 
 
-#: Typed NULLs for the columns a part leaves empty: PostgreSQL types an untyped NULL in a
-#: UNION by its neighbour, as text when both are NULL, and then refuses a number beside it.
 class _Null(Cast):
     """A typed NULL, which is no column to group on, and whose column's values in the other
     parts of a UNION are read raw (see `Batch.run`)."""
@@ -314,6 +312,8 @@ class _Null(Cast):
         return self._convert_value_noop
 
 
+#: Typed NULLs for the columns a part leaves empty: PostgreSQL types an untyped NULL in a
+#: UNION by its neighbour, as text when both are NULL, and then refuses a number beside it.
 _NULL_TEXT = _Null(Value(None), CharField())
 _NULL_NUMBER = _Null(Value(None), IntegerField())
 
