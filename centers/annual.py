@@ -232,6 +232,31 @@ def report_years(today=None):
     return range(FIRST_YEAR, today.year + 1)
 
 
+def year_period(year, today):
+    """The dates a year's report covers: 1 January to 31 December, or to today in the current
+    year."""
+    return date(year, 1, 1), min(date(year, 12, 31), today)
+
+
+def section_figures(center, start, end):
+    """Every registered section's figures for `center`'s subtree and the dates, as
+    SectionFigures, in one reading of the summaries' state. Labels as text: a report is in one
+    language, and one kept in the cache reads back far faster without thousands of lazy
+    translations in it."""
+    with summaries.reading():
+        return [
+            SectionFigures(
+                key=section.key,
+                title=str(section.title),
+                figures=[
+                    dataclasses.replace(figure, label=str(figure.label))
+                    for figure in section.build(center, start, end)
+                ],
+            )
+            for section in report_sections
+        ]
+
+
 def _year_bounds(start, end):
     tz = timezone.get_default_timezone()
     return (
@@ -759,34 +784,20 @@ def annual_report(*, center, year, today=None):
     """The annual work report of `center`'s subtree for the calendar `year`, up to today when
     it is the current year.
 
-    Nine queries of its own (centers by level, direct children, brands, rooms, teams,
-    exhibitions, services, issue examples, ancestors) plus each registered section's fixed
-    number, whatever the data size. Raises ValueError for a year outside `report_years()`; the
-    caller checks scope.
+    Six queries of its own (the network's counts in one batch, its names in one union, the
+    direct children, the summaries' state, issue examples, ancestors) plus each registered
+    section's fixed number, whatever the data size. Raises ValueError for a year outside
+    `report_years()`; the caller checks scope.
     """
     today = today or timezone.localdate()
     if year not in report_years(today):
         raise ValueError(f"No report for the year {year}.")
-    start = date(year, 1, 1)
-    end = min(date(year, 12, 31), today)
+    start, end = year_period(year, today)
     is_partial = end < date(year, 12, 31)
 
     network = _network(center)
     children = center.children_in_order
-    with summaries.reading():
-        sections = [
-            SectionFigures(
-                key=section.key,
-                title=str(section.title),
-                # Labels as text: a report is in one language, and a kept one is read back
-                # from the cache far faster without thousands of lazy translations in it.
-                figures=[
-                    dataclasses.replace(figure, label=str(figure.label))
-                    for figure in section.build(center, start, end)
-                ],
-            )
-            for section in report_sections
-        ]
+    sections = section_figures(center, start, end)
     by_key = {s.key: s for s in sections}
 
     period = _("截至%(day)s") % {"day": _month_day(end)} if is_partial else _("全年")

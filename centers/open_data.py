@@ -22,11 +22,15 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from centers import summaries
-from centers.annual import SectionFigures, display_value, place_name, plain_value
+from centers.annual import (
+    display_value,
+    place_name,
+    plain_value,
+    section_figures,
+    year_period,
+)
 from centers.caching import generation
 from centers.models import Center
-from centers.sections import Figure, report_sections
 
 #: Years on the page, the current one included.
 OPEN_DATA_YEARS = 3
@@ -139,10 +143,6 @@ def open_data_years(today=None):
     return [today.year - n for n in range(OPEN_DATA_YEARS)]
 
 
-def _period(year, today):
-    return date(year, 1, 1), min(date(year, 12, 31), today)
-
-
 def year_figures(root, year, today=None):
     """Every registered section's figures for the root's subtree and `year`, as SectionFigures
     with plain-text labels; from the cache when another visitor asked since the last write."""
@@ -153,19 +153,8 @@ def year_figures(root, year, today=None):
     )
     sections = cache.get(key)
     if sections is None:
-        start, end = _period(year, today)
-        with summaries.reading():
-            sections = [
-                SectionFigures(
-                    key=section.key,
-                    title=str(section.title),
-                    figures=[
-                        Figure(f.key, str(f.label), f.value, f.unit)
-                        for f in section.build(root, start, end)
-                    ],
-                )
-                for section in report_sections
-            ]
+        start, end = year_period(year, today)
+        sections = section_figures(root, start, end)
         cache.set(key, sections, CACHE_SECONDS)
     return sections
 
@@ -214,7 +203,7 @@ def open_data_page(today=None):
     years = open_data_years(today)
     columns = []
     for year in years:
-        start, end = _period(year, today)
+        start, end = year_period(year, today)
         columns.append(YearColumn(year, start, end, end < date(year, 12, 31)))
     by_year = [year_figures(root, year, today) for year in years]
 
@@ -263,7 +252,7 @@ def year_csv(year, today=None):
     root = district_root()
     if root is None or year not in open_data_years(today):
         return None
-    start, end = _period(year, today)
+    start, end = year_period(year, today)
     out = StringIO()
     writer = csv.writer(out)
     writer.writerow([str(h) for h in CSV_HEADER])
