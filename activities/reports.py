@@ -152,9 +152,7 @@ def _grouped(center, start, end, group, *, categories=True, summarised=True):
             when="starts_at",
         )
     batch.run()
-    counts = defaultdict(lambda: dict.fromkeys(SUMMARY_COLUMNS, 0))
-    for rows in (summed, totals, regs):
-        summaries.add(counts, rows)
+    counts = summaries.totals(SUMMARY, summed, totals, regs)
     empty = {} if categories else None
     result = defaultdict(lambda: _figures({}, {}, empty))
     for key in {*counts, *by_category}:
@@ -234,7 +232,9 @@ def activity_figures(center, start, end):
     """Activities held, sign-ups, attendance and its rate, participants, volunteer hours, by
     category.
 
-    One query whatever the data size. Participants count the recorded head count of an
+    One query whatever the data size (the months the monthly summary holds read from it, the
+    rest from the sessions), and one for the summary's state outside
+    `centers.summaries.reading()`. Participants count the recorded head count of an
     occurrence where staff wrote one, else its ticked attendees.
     """
     return _grouped(center, start, end, None)[None]

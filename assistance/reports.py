@@ -369,12 +369,11 @@ def monthly_counts(center_ids, first, last):
 def assistance_figures_key_by_child(center, start, end):
     """The dashboard's figures by child: visits and units handed out in the summarised months
     from the monthly summary and in the rest of the period live; beneficiaries and pairings as
-    of the period's end, live. Two queries (the summarised months, the rest in one batch), and
-    one for the summary's state outside `centers.summaries.reading()`."""
-    group = by_child_of(center)
+    of the period's end, live. One query (a Batch), and one for the summary's state outside
+    `centers.summaries.reading()`."""
     part = summaries.split(SUMMARY, start, end)
-    counts = summaries.summarised(SUMMARY, center, part)
-    batch = Batch(group)
+    batch = Batch(by_child_of(center))
+    summed = summaries.queue(batch, SUMMARY, center, part)
     live = None
     if part.live:
         days = Q(pk__in=[])
@@ -394,8 +393,7 @@ def assistance_figures_key_by_child(center, start, end):
     running, on_time = _pairings(center, min(end, timezone.localdate()))
     pairings = batch.aggregate(running, path="beneficiary__center__path", **on_time)
     batch.run()
-    if live is not None:
-        summaries.add(counts, live())
+    counts = summaries.totals(SUMMARY, summed, live() if live is not None else {})
     grouped = defaultdict(lambda: _figures({}))
     for branch in {*counts, *beneficiaries, *pairings}:
         row = counts[branch]

@@ -162,37 +162,6 @@ def split(section, start, end):
     return Split((first, last), live)
 
 
-def sums_by_branch(section, center, months):
-    """{branch path: {column: sum}} of the summary rows of `center`'s subtree in the months
-    (first, last), grouped by the direct child of `center` they lie under (or `center.path`
-    for its own rows). One query."""
-    from centers.reports import child_branch
-
-    summary = summaries[section]
-    first, last = months
-    rows = (
-        summary.model.objects.filter(
-            center__path__startswith=center.path, month__gte=first, month__lte=last
-        )
-        .annotate(branch=child_branch(center, "center__path"))
-        .values("branch")
-        .annotate(**{column: Sum(column) for column in summary.columns})
-        .order_by()
-    )
-    return {row.pop("branch"): row for row in rows}
-
-
-def summarised(section, center, part):
-    """{branch: {column: value}}, zeros for a missing branch: the section's summary rows for
-    the summarised months of `part` (a `Split`), to which a caller `add`s the live rest. One
-    query, none when the period has no summarised month."""
-    columns = summaries[section].columns
-    counts = defaultdict(lambda: dict.fromkeys(columns, 0))
-    if part.months:
-        add(counts, sums_by_branch(section, center, part.months))
-    return counts
-
-
 def queue(batch, section, center, part):
     """Queue on `batch` (a centers.reports.Batch) the sums of the section's summary rows in
     the subtree of `center` for the summarised months of `part`, grouped by the batch's
@@ -210,6 +179,15 @@ def queue(batch, section, center, part):
         when="month",
         **{column: Sum(column) for column in summary.columns},
     )
+
+
+def totals(section, *parts):
+    """{group: {column: value}}, zeros for a missing group: the sum of `parts` (dicts such as
+    `queue` fills in, and the live rest a section counts beside it)."""
+    counts = defaultdict(lambda: dict.fromkeys(summaries[section].columns, 0))
+    for rows in parts:
+        add(counts, rows)
+    return counts
 
 
 def add(counts, rows):

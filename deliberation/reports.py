@@ -286,26 +286,27 @@ def monthly_counts(center_ids, first, last):
 
 def issue_figures_key_by_child(center, start, end):
     """The dashboard's figures by child (counts, rates, overdue now): the summarised months
-    from the monthly summary, the rest of the period and the overdue count live. Two queries,
-    and one for the summary's state outside `centers.summaries.reading()`."""
+    from the monthly summary, the rest of the period and the overdue count live. One query (a
+    Batch), and one for the summary's state outside `centers.summaries.reading()`."""
     part = summaries.split(SUMMARY, start, end)
-    counts = summaries.summarised(SUMMARY, center, part)
+    batch = Batch(by_child_of(center))
+    summed = summaries.queue(batch, SUMMARY, center, part)
     # The live part of the cohort and the overdue count, in one pass over the rows of either.
     live = Q(pk__in=[])
     for live_start, live_end in part.live:
         start_at, end_at = _span(live_start, live_end)
         live |= Q(created_at__gte=start_at, created_at__lt=end_at)
     overdue = overdue_q()
-    rows = aggregate(
+    rows = batch.aggregate(
         Issue.objects.in_subtree(center).filter(live | overdue),
-        by_child_of(center),
         path="center__path",
         when="created_at",
         overdue=Count("pk", filter=overdue),
         **_cohort(live),
     )
+    batch.run()
     late = {branch: row.pop("overdue") for branch, row in rows.items()}
-    summaries.add(counts, rows)
+    counts = summaries.totals(SUMMARY, summed, rows)
     grouped = defaultdict(lambda: _figures({}, None, 0))
     for branch in {*counts, *late}:
         grouped[branch] = _figures(counts[branch], None, late.get(branch, 0))
