@@ -39,14 +39,6 @@ def _span(start, end):
     )
 
 
-def held_occurrences(center, start, end):
-    """Occurrences in the subtree that took place (not cancelled) between the dates."""
-    start_at, end_at = _span(start, end)
-    return Occurrence.objects.in_subtree(center).filter(
-        status=Occurrence.Status.SCHEDULED, starts_at__gte=start_at, starts_at__lt=end_at
-    )
-
-
 def _figures(totals, regs, by_category=None):
     """The section's figures from one group's counts (missing counts are zeros)."""
     totals, regs = totals or {}, regs or {}
@@ -115,8 +107,8 @@ def _queue_per_session(batch, held):
 
 
 def _held_on(center, ranges):
-    """Occurrences in the subtree that took place on the dates `ranges` ((start, end) pairs,
-    inclusive)."""
+    """Occurrences in the subtree that took place (not cancelled) on the dates `ranges`
+    ((start, end) pairs, inclusive)."""
     when = Q(pk__in=[])
     for start, end in ranges:
         start_at, end_at = _span(start, end)
@@ -145,7 +137,7 @@ def _grouped(center, start, end, group, *, categories=True, summarised=True):
     by_category = {}
     if categories:
         by_category = batch.tally(
-            held_occurrences(center, start, end),
+            _held_on(center, [(start, end)]),
             "activity__category",
             Count("pk"),
             path="activity__center__path",
