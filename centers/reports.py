@@ -690,12 +690,6 @@ def branches(section, center, children, start, end, *, key_only=False):
     return rows
 
 
-def children_of(center):
-    """The direct children of `center` in tree order (one query, shared by every caller with
-    the same instance), however `numchild` reads."""
-    return center.children_in_order
-
-
 def _branch_rows(center, children, per_branch):
     """Rows for the children, then the center's own row ("本级", or just the center's name
     for a center without children); `per_branch[path]` gives a row's values."""
@@ -752,7 +746,7 @@ def dashboard(center, period):
     (centers.summaries), then each section's `key_by_child` or `by_child` (a fixed number) or,
     for a section without either, one `build` per child and one for the center.
     """
-    children = children_of(center)
+    children = center.children_in_order
     columns, per_section, sections = [], [], []
     with summaries.reading():
         rows_by_section = [
@@ -859,7 +853,7 @@ def _section_report(section, center, period):
     start, end = period.start, period.end
     figures = section.build(center, start, end)
     exact = by_key(figures)
-    children = children_of(center)
+    children = center.children_in_order
     rows = branches(section, center, children, start, end)
     own = rows[center.path]
     columns = [

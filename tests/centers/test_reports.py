@@ -275,7 +275,7 @@ def assert_figures_agree(center, start, end, *, depth=None):
     sums; the grouped form, the per-child fallback and the months agree with `build`. Then the
     same for each child with children of its own, `depth` levels down (all the way without
     it)."""
-    children = reports.children_of(center)
+    children = center.children_in_order
     for section in report_sections:
         spec = spec_of(section)
         whole = by_key(section.build(center, start, end))
